@@ -1,0 +1,51 @@
+import { resolve } from 'node:path';
+
+/** Process configuration, read once from the environment (API.md, "Process"). */
+export interface Config {
+  port: number;
+  host: string;
+  dataDir: string;
+  databaseUrl: string | undefined;
+  publicUrl: string;
+  bootstrap: { apiKey?: string; email: string; password?: string };
+  sandbox: boolean;
+  /** Largest request body accepted by upload routes (imports). Other routes take 10 MB. */
+  importBodyLimit: number;
+  bodyLimit: number;
+  workers: { enabled: boolean; pollMs: number; leaseSeconds: number };
+  logLevel: string;
+}
+
+function int(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < 0) throw new Error(`${name} must be a non-negative integer, got "${raw}"`);
+  return n;
+}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const port = int(env, 'PORT', 8080);
+  const host = env.HOST || '127.0.0.1';
+  return {
+    port,
+    host,
+    dataDir: resolve(env.CONVERSA_DATA_DIR || './data'),
+    databaseUrl: env.DATABASE_URL || undefined,
+    publicUrl: (env.CONVERSA_PUBLIC_URL || `http://${host}:${port}`).replace(/\/$/, ''),
+    bootstrap: {
+      apiKey: env.CONVERSA_BOOTSTRAP_API_KEY || undefined,
+      email: env.CONVERSA_BOOTSTRAP_EMAIL || 'admin@localhost',
+      password: env.CONVERSA_BOOTSTRAP_PASSWORD || undefined,
+    },
+    sandbox: env.CONVERSA_SANDBOX === undefined ? true : env.CONVERSA_SANDBOX === '1',
+    importBodyLimit: int(env, 'CONVERSA_IMPORT_BODY_LIMIT', 100 * 1024 * 1024),
+    bodyLimit: int(env, 'CONVERSA_BODY_LIMIT', 10 * 1024 * 1024),
+    workers: {
+      enabled: env.CONVERSA_WORKERS !== '0',
+      pollMs: int(env, 'CONVERSA_WORKER_POLL_MS', 1000),
+      leaseSeconds: int(env, 'CONVERSA_LEASE_SECONDS', 60),
+    },
+    logLevel: env.LOG_LEVEL || 'info',
+  };
+}
