@@ -5,7 +5,7 @@
 // Usage: npm test [-- <path filter>...]
 import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 
 function find(dir, out = []) {
   let entries = [];
@@ -24,6 +24,11 @@ const files = [...find('src'), ...find('test')].sort().filter((f) => filters.len
 if (files.length === 0) {
   console.error('no test files matched');
   process.exit(1);
+}
+// The smoke suite runs bin/conversa.js and the e2e suite serves dist/web: build them first.
+if (!process.env.CONVERSA_TEST_NO_BUILD) {
+  const build = spawnSync('npm', ['run', 'build', '--silent'], { stdio: 'inherit' });
+  if (build.status !== 0) process.exit(build.status ?? 1);
 }
 const args = ['--import', 'tsx', '--test', '--test-concurrency=2', '--test-reporter=spec', ...files];
 const child = spawn(process.execPath, args, { stdio: 'inherit', env: { ...process.env, NODE_ENV: 'test' } });
