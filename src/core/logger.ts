@@ -1,4 +1,4 @@
-import { pino, type Logger } from 'pino';
+import { pino, type DestinationStream, type Logger } from 'pino';
 import { maskPii } from './mask.js';
 
 export type { Logger };
@@ -7,8 +7,8 @@ export type { Logger };
  * JSON logs (pino). Secrets are removed by path before a line is written, and free-text
  * messages pass through the PII mask, so a stray email or phone in a message never lands in logs.
  */
-export function createLogger(level = process.env.LOG_LEVEL ?? 'info'): Logger {
-  return pino({
+export function createLogger(level = process.env.LOG_LEVEL ?? 'info', destination?: DestinationStream): Logger {
+  const options: pino.LoggerOptions = {
     level,
     base: { service: 'conversa' },
     redact: {
@@ -32,5 +32,6 @@ export function createLogger(level = process.env.LOG_LEVEL ?? 'info'): Logger {
         return method.apply(this, masked as Parameters<typeof method>);
       },
     },
-  });
+  };
+  return destination ? pino(options, destination) : pino(options);
 }

@@ -1,0 +1,98 @@
+// Every id of account A is "not found" to account B, on every route that takes an id — and a
+// route added later without a case here fails the coverage check at the end.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { createTestApp, type TestApp } from '../src/test-support/app.js';
+
+let t: TestApp;
+let b: { id: string; key: string };
+const ids: Record<string, string> = {};
+
+before(async () => {
+  t = await createTestApp();
+  b = await t.newAccount('Bank B');
+  const list = await t.call('POST', '/v1/lists', { name: 'A list', key_field: 'email', fields: [{ key: 'city', type: 'text' }] });
+  ids.list = list.json().id;
+  await t.call('PUT', `/v1/lists/${ids.list}/contacts`, { contacts: [{ email: 'a@bank-a.co', city: 'Cali' }] });
+  ids.contact = (await t.db.pool.query(`SELECT id FROM contacts WHERE list_id = $1`, [ids.list])).rows[0].id;
+  const seg = await t.call('POST', `/v1/lists/${ids.list}/segments`, { name: 'Cali', filter: { field: 'city', op: 'eq', value: 'Cali' } });
+  ids.segment = seg.json().id;
+  const imp = await t.call('POST', `/v1/lists/${ids.list}/imports`, 'email,city\nb@bank-a.co,Pasto\n', { headers: { 'content-type': 'text/csv' } });
+  ids.import = imp.json().id;
+  ids.key = (await t.call('POST', '/v1/api_keys', { name: 'k', role: 'viewer' })).json().id;
+  ids.user = (await t.call('POST', '/v1/users', { email: 'u@bank-a.co', name: 'U', role: 'viewer' })).json().id;
+  for (const [k, v] of Object.entries(ids)) assert.ok(v, `fixture ${k} was created`);
+});
+after(async () => { await t.close(); });
+
+type Case = [method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE', path: string, body?: unknown, contentType?: string];
+const cases = (): Case[] => [
+  ['GET', `/v1/lists/${ids.list}`],
+  ['PATCH', `/v1/lists/${ids.list}`, { name: 'stolen' }],
+  ['DELETE', `/v1/lists/${ids.list}`],
+  ['PUT', `/v1/lists/${ids.list}/contacts`, { contacts: [{ email: 'x@y.co' }] }],
+  ['POST', `/v1/lists/${ids.list}/contacts/search`, {}],
+  ['POST', `/v1/lists/${ids.list}/contacts/count`, {}],
+  ['GET', `/v1/lists/${ids.list}/export`],
+  ['POST', `/v1/lists/${ids.list}/segments`, { name: 's', filter: { field: 'city', op: 'eq', value: 'x' } }],
+  ['GET', `/v1/lists/${ids.list}/segments`],
+  ['POST', `/v1/lists/${ids.list}/imports`, 'email\nz@z.co\n', 'text/csv'],
+  ['POST', `/v1/lists/${ids.list}/imports/preview`, 'email\nz@z.co\n', 'text/csv'],
+  ['GET', `/v1/lists/${ids.list}/imports`],
+  ['GET', `/v1/contacts/${ids.contact}`],
+  ['PATCH', `/v1/contacts/${ids.contact}`, { city: 'x' }],
+  ['DELETE', `/v1/contacts/${ids.contact}`],
+  ['GET', `/v1/segments/${ids.segment}`],
+  ['PATCH', `/v1/segments/${ids.segment}`, { name: 'x' }],
+  ['DELETE', `/v1/segments/${ids.segment}`],
+  ['GET', `/v1/segments/${ids.segment}/count`],
+  ['GET', `/v1/imports/${ids.import}`],
+  ['GET', `/v1/imports/${ids.import}/errors`],
+  ['DELETE', `/v1/api_keys/${ids.key}`],
+  ['GET', `/v1/users/${ids.user}`],
+  ['PATCH', `/v1/users/${ids.user}`, { name: 'x' }],
+  ['DELETE', `/v1/users/${ids.user}`],
+];
+
+test("each of A's ids gives 404 to B, and nothing of A changes", async () => {
+  const before = await snapshot();
+  for (const [method, path, body, contentType] of cases()) {
+    const r = await t.call(method, path, body, { key: b.key, headers: contentType ? { 'content-type': contentType } : {} });
+    assert.equal(r.statusCode, 404, `${method} ${path} → ${r.statusCode} ${r.body.slice(0, 200)}`);
+    assert.equal(r.json().error.code, 'not_found');
+  }
+  assert.deepEqual(await snapshot(), before);
+  // and A still sees its own
+  assert.equal((await t.call('GET', `/v1/contacts/${ids.contact}`)).statusCode, 200);
+});
+
+test("B's segment filter over its own list cannot reach A's contacts", async () => {
+  const own = (await t.call('POST', '/v1/lists', { name: 'B list', key_field: 'email' }, { key: b.key })).json();
+  const r = await t.call('POST', `/v1/lists/${own.id}/contacts/count`, { filter: { field: 'email', op: 'eq', value: 'a@bank-a.co' } }, { key: b.key });
+  assert.equal(r.json().count, 0);
+});
+
+test('every route with an id parameter is covered by a case above', async () => {
+  const paths = Object.entries((t.app.swagger() as { paths: Record<string, Record<string, unknown>> }).paths);
+  const covered = new Set(cases().map(([m, p]) => `${m} ${p.replace(/(lst|ct|seg|imp|key|usr)_[0-9A-Z]+/g, '{id}')}`));
+  const missing: string[] = [];
+  for (const [path, methods] of paths) {
+    if (!path.includes('{')) continue;
+    for (const m of Object.keys(methods)) {
+      const sig = `${m.toUpperCase()} ${path}`;
+      if (m !== 'head' && !covered.has(sig)) missing.push(sig);
+    }
+  }
+  assert.deepEqual(missing, [], 'add an isolation case for these routes');
+});
+
+async function snapshot() {
+  const q = async (sql: string) => (await t.db.pool.query(sql)).rows;
+  return {
+    lists: await q(`SELECT id, name, fields, deleted_at FROM lists ORDER BY id`),
+    contacts: await q(`SELECT id, key_value, data, erased_at FROM contacts ORDER BY id`),
+    segments: await q(`SELECT id, name, filter, deleted_at FROM segments ORDER BY id`),
+    keys: await q(`SELECT id, revoked_at FROM api_keys ORDER BY id`),
+    users: await q(`SELECT id, name, deleted_at FROM users ORDER BY id`),
+  };
+}
