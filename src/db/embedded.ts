@@ -1,4 +1,4 @@
-import { mkdirSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import type { Logger } from '../core/logger.js';
@@ -36,6 +36,9 @@ export async function startEmbedded(dataDir: string, log: Logger): Promise<Embed
   const port = await freePort();
   const password = loadOrCreatePassword(dataDir);
   const isRoot = process.getuid?.() === 0;
+  // As root, PostgreSQL runs as the `postgres` user, which must be able to pass through the data
+  // directory to reach its cluster (a mkdtemp directory is 0700). Traverse only, no listing.
+  if (isRoot && (statSync(dataDir).mode & 0o001) === 0) chmodSync(dataDir, statSync(dataDir).mode | 0o711);
   const server = new EmbeddedPostgres({
     databaseDir,
     port,
