@@ -84,7 +84,7 @@ async function registerConsole(app: FastifyInstance, hasConsole: boolean): Promi
     );
     return;
   }
-  await app.register(fastifyStatic, { root: WEB_DIR, prefix: '/', wildcard: false, index: ['index.html'] });
+  await app.register(fastifyStatic, { root: WEB_DIR, prefix: '/', wildcard: true, index: ['index.html'] });
 }
 
 /** Client-side routes of the console (`/lists/…`) get index.html; API-like paths keep their 404. */

@@ -1,0 +1,55 @@
+import { useCallback, useEffect, useRef, useState } from 'react';
+
+export interface AsyncState<T> {
+  data: T | undefined;
+  error: unknown;
+  loading: boolean;
+  /** Loads again (after a change elsewhere); keeps the old data visible meanwhile. */
+  reload: () => void;
+}
+
+/**
+ * Runs `load` when `deps` change and on reload(). A newer run supersedes an older one: its
+ * AbortSignal fires and its answer is dropped, so a slow reply never overwrites a newer one.
+ */
+export function useAsync<T>(load: (signal: AbortSignal) => Promise<T>, deps: readonly unknown[]): AsyncState<T> {
+  const [data, setData] = useState<T>();
+  const [error, setError] = useState<unknown>();
+  const [loading, setLoading] = useState(true);
+  const [tick, setTick] = useState(0);
+  const loadRef = useRef(load);
+  loadRef.current = load;
+
+  useEffect(() => {
+    const ctl = new AbortController();
+    setLoading(true);
+    loadRef.current(ctl.signal).then(
+      (d) => {
+        if (ctl.signal.aborted) return;
+        setData(d);
+        setError(undefined);
+        setLoading(false);
+      },
+      (e: unknown) => {
+        if (ctl.signal.aborted) return;
+        setError(e);
+        setLoading(false);
+      },
+    );
+    return () => ctl.abort();
+    // `deps` are the caller's: it names what the load depends on (loadRef always holds the latest load).
+  }, [...deps, tick]);
+
+  const reload = useCallback(() => setTick((t) => t + 1), []);
+  return { data, error, loading, reload };
+}
+
+/** The value, once it has stopped changing for `ms`. */
+export function useDebounced<T>(value: T, ms: number): T {
+  const [settled, setSettled] = useState(value);
+  useEffect(() => {
+    const t = setTimeout(() => setSettled(value), ms);
+    return () => clearTimeout(t);
+  }, [value, ms]);
+  return settled;
+}
