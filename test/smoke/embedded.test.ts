@@ -48,6 +48,9 @@ async function stop(i: Instance): Promise<number | null> {
   return code;
 }
 
+// Response bodies are whatever the API answered; the assertions below check their shape.
+type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any -- test-side JSON
+const json = async (r: Response): Promise<Json> => (await r.json()) as Json;
 const api = (i: Instance, method: string, path: string, body?: unknown) =>
   fetch(`${i.url}${path}`, {
     method,
@@ -66,8 +69,8 @@ test('npm start on embedded PostgreSQL: two instances side by side, clean SIGTER
   assert.match(a.output(), /password: \S+/, 'the generated console password is printed once');
   assert.equal((await fetch(`${a.url}/`)).status, 200, 'the console answers at /');
 
-  const list = await (await api(a, 'POST', '/v1/lists', { name: 'Smoke', key_field: 'email' })).json();
-  const up = await (await api(a, 'PUT', `/v1/lists/${list.id}/contacts`, { contacts: [{ email: 'uno@example.com' }, { email: 'dos@example.com' }] })).json();
+  const list = await json(await api(a, 'POST', '/v1/lists', { name: 'Smoke', key_field: 'email' }));
+  const up = await json(await api(a, 'PUT', `/v1/lists/${list.id}/contacts`, { contacts: [{ email: 'uno@example.com' }, { email: 'dos@example.com' }] }));
   assert.equal(up.inserted, 2);
   // instance B has its own database: A's list does not exist there
   assert.equal((await api(b, 'GET', `/v1/lists/${list.id}`)).status, 404);
@@ -77,7 +80,7 @@ test('npm start on embedded PostgreSQL: two instances side by side, clean SIGTER
 
   const again = await start(dirA, 'cv_smoke_key_a_0123456789');
   assert.doesNotMatch(again.output(), /created the owner account/, 'bootstrap happens only once');
-  const l = await (await api(again, 'GET', `/v1/lists/${list.id}`)).json();
+  const l = await json(await api(again, 'GET', `/v1/lists/${list.id}`));
   assert.equal(l.contact_count, 2);
   assert.equal(await stop(again), 0);
 });
