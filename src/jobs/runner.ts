@@ -114,14 +114,24 @@ export class JobRunner {
 
   /** Stop claiming, let running handlers reach a safe point, hand back what is unfinished. */
   async stop(): Promise<void> {
+    if (this.abort.signal.aborted) return this.stopped;
+    this.stopped = this.shutdown();
+    return this.stopped;
+  }
+
+  private stopped: Promise<void> = Promise.resolve();
+
+  private async shutdown(): Promise<void> {
     this.abort.abort();
     this.wake?.();
     await this.loop;
     await Promise.allSettled([...this.running]);
     await releaseJobs(this.opts.pool, this.workerId).catch(() => 0);
-    if (this.listener) {
-      await this.listener.query('UNLISTEN *').catch(() => {});
-      this.listener.release();
+    const listener = this.listener;
+    this.listener = undefined;
+    if (listener) {
+      await listener.query('UNLISTEN *').catch(() => {});
+      listener.release();
     }
   }
 }
