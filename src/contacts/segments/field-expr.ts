@@ -78,3 +78,10 @@ function boundedName(head: string, key: string, hashed: string): string {
   const room = 63 - head.length - hash.length - 1;
   return `${head}${key.slice(0, Math.max(room, 0))}_${hash}`;
 }
+
+/** `cx_<list id>_seg_<hash>`: a segment's composite index, named by what it indexes (two segments
+ * filtering the same fields share one). */
+export function compositeIndexName(accountId: string, listId: string, exprs: readonly string[]): string {
+  const hash = createHash('sha256').update(`${accountId}|${listId}|${exprs.join('|')}`).digest('hex').slice(0, 12);
+  return `cx_${listId.toLowerCase()}_seg_${hash}`.slice(0, 63);
+}

@@ -1,7 +1,7 @@
 import type { Queryable } from '../../db/index.js';
 import type { Logger } from '../../core/logger.js';
 import { fieldMap, type ListSchema } from '../fields.js';
-import { exprKind, fieldExpr, indexName, statisticsName } from './field-expr.js';
+import { compositeIndexName, exprKind, fieldExpr, indexName, statisticsName } from './field-expr.js';
 import { filterFields, type FilterNode } from './filter-schema.js';
 import { indexStatus } from './sql/index-status.js';
 import { createExpressionIndex, type ExpressionIndex } from './sql/create-expression-index.js';
@@ -10,9 +10,41 @@ import { analyzeContacts } from './sql/analyze-contacts.js';
 import { createExpressionStatistics } from './sql/create-expression-statistics.js';
 import { existingStatistics } from './sql/statistics-status.js';
 
-/** A field's partial index for one list, and the table-wide statistics the planner needs to use it well. */
+/** A partial index for one list, and (per field) the table-wide statistics the planner needs to use it well. */
 export interface ExpressionPlan extends ExpressionIndex {
-  statistics: string;
+  statistics?: string;
+}
+
+/** Conditions a b-tree can narrow on: equalities first in a composite key, then ranges. */
+const EQUALITY_OPS = new Set(['eq', 'in']);
+const RANGE_OPS = new Set(['gt', 'gte', 'lt', 'lte', 'between', 'within_last_days', 'within_next_days']);
+const MAX_COMPOSITE = 4;
+
+/**
+ * One composite index per saved segment over the indexable conditions of its top-level AND —
+ * equalities first, then ranges. With single-field indexes the planner takes the most selective
+ * one and visits the heap for every row it returns, then filters: on 1M contacts with
+ * city = … AND balance BETWEEN … AND due_date within 30 days that meant 86k heap pages and
+ * 0.3–3 s a count (2 loaded cores); the composite index narrows on all three conditions and
+ * visits only the 6.8k matching pages — and none on pages VACUUM marked all-visible.
+ */
+export function compositeIndexFor(list: Pick<ListSchema, 'account_id' | 'id' | 'fields'>, filter: FilterNode): ExpressionPlan | undefined {
+  const fields = fieldMap(list);
+  const conditions = 'and' in filter ? filter.and : [filter];
+  const eq: string[] = [];
+  const range: string[] = [];
+  for (const c of conditions) {
+    if (!('field' in c)) continue;
+    const def = fields.get(c.field);
+    if (!def || exprKind(def.type) === 'boolean') continue;
+    const expr = fieldExpr(def);
+    if (eq.includes(expr) || range.includes(expr)) continue;
+    if (EQUALITY_OPS.has(c.op)) eq.push(expr);
+    else if (RANGE_OPS.has(c.op)) range.push(expr);
+  }
+  const exprs = [...eq, ...range].slice(0, MAX_COMPOSITE);
+  if (exprs.length < 2) return undefined;
+  return { name: compositeIndexName(list.account_id, list.id, exprs), accountId: list.account_id, listId: list.id, expr: exprs.join(', ') };
 }
 
 /**
@@ -35,6 +67,8 @@ export function indexesFor(list: Pick<ListSchema, 'account_id' | 'id' | 'fields'
       accountId: list.account_id, listId: list.id, expr: fieldExpr(def),
     });
   }
+  const composite = compositeIndexFor(list, filter);
+  if (composite) out.push(composite);
   return out;
 }
 
@@ -61,10 +95,10 @@ export function ensureIndexes(db: Queryable, indexes: ExpressionPlan[]): Promise
 async function buildMissing(db: Queryable, todo: ExpressionPlan[]): Promise<number> {
   if (todo.length === 0) return 0;
   const status = await indexStatus(db, todo.map((ix) => ix.name));
-  const stats = await existingStatistics(db, todo.map((ix) => ix.statistics));
+  const stats = await existingStatistics(db, todo.flatMap((ix) => (ix.statistics ? [ix.statistics] : [])));
   let built = 0;
   for (const ix of todo) {
-    if (!stats.has(ix.statistics)) {
+    if (ix.statistics && !stats.has(ix.statistics)) {
       await createExpressionStatistics(db, { name: ix.statistics, expr: ix.expr });
       stats.add(ix.statistics);
       built++;

@@ -190,7 +190,12 @@ test('saving a segment builds expression indexes its counts can use (not for boo
   await waitForIndexBuilds();
   const { rows } = await t.db.pool.query<{ indexname: string; indexdef: string }>(
     `SELECT indexname, indexdef FROM pg_indexes WHERE indexname LIKE 'cx\\_${listId.toLowerCase()}\\_%' ORDER BY indexname`);
-  assert.deepEqual(rows.map((r) => r.indexname.replace(/_[0-9a-f]{8}$/, '')), [`cx_${listId.toLowerCase()}_amount`, `cx_${listId.toLowerCase()}_due`]);
+  const lower = listId.toLowerCase();
+  assert.deepEqual(rows.map((r) => r.indexname.replace(/_[0-9a-f]{8,12}$/, '')), [`cx_${lower}_amount`, `cx_${lower}_due`, `cx_${lower}_seg`]);
+  // The segment's composite index narrows on both indexable conditions (the boolean is left out).
+  assert.match(rows[2]!.indexdef, /\(data ->> 'due'::text\)\)/);
+  assert.match(rows[2]!.indexdef, /data -> 'amount'/);
+  assert.doesNotMatch(rows[2]!.indexdef, /vip/);
   assert.match(rows[0]!.indexdef, /WHERE \(\(list_id = 'lst_\w+'::text\) AND \(account_id = 'acc_\w+'::text\)\)/);
   const valid = await t.db.pool.query(`SELECT bool_and(indisvalid) AS ok FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid WHERE c.relname = ANY($1)`, [rows.map((r) => r.indexname)]);
   assert.equal(valid.rows[0].ok, true);
@@ -202,7 +207,7 @@ test('saving a segment builds expression indexes its counts can use (not for boo
   // Saving again builds nothing new.
   await t.call('POST', `/v1/lists/${listId}/segments`, { name: 'idx2', filter });
   await waitForIndexBuilds();
-  assert.equal((await t.db.pool.query(`SELECT count(*)::int AS n FROM pg_indexes WHERE indexname LIKE 'cx\\_${listId.toLowerCase()}\\_%'`)).rows[0].n, 2);
+  assert.equal((await t.db.pool.query(`SELECT count(*)::int AS n FROM pg_indexes WHERE indexname LIKE 'cx\\_${listId.toLowerCase()}\\_%'`)).rows[0].n, 3);
 
   // The count's SQL (parameters for account and list) can use the partial expression index
   // (for a value beyond every amount, so the statistics make the index the obvious choice).
