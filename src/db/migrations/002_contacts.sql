@@ -20,8 +20,8 @@ CREATE TABLE lists (
 -- One row per contact; typed values live in `data` as normalised JSON: numbers as JSON numbers,
 -- dates as 'YYYY-MM-DD', datetimes as UTC RFC 3339 — ISO strings sort as their instants, so range
 -- filters compare text and expression indexes stay immutable.
--- No foreign keys on contacts, deliberately: they cost a trigger per row (9–12 µs here, half of a
--- COPY's time into this table: 41k → 82k rows/s, bench/contacts-write.ts) and protect nothing —
+-- No foreign keys on contacts, deliberately: they cost a trigger per row (20–40 % of a COPY into
+-- this table: 40k → 51k rows/s into an empty table, bench/contacts-write.ts) and protect nothing —
 -- contacts are only written after their list was read in the same code path, and lists are never
 -- deleted, only marked deleted_at (their contacts erased).
 CREATE TABLE contacts (
