@@ -50,7 +50,7 @@ export class JobRunner {
 
   async start(): Promise<void> {
     this.listener = await this.opts.pool.connect();
-    this.listener.on('notification', () => this.wake?.());
+    this.listener.on('notification', () => this.poke());
     await this.listener.query('LISTEN conversa_jobs');
     this.loop = this.run();
   }
@@ -78,11 +78,23 @@ export class JobRunner {
     this.running.add(p);
     void p.finally(() => {
       this.running.delete(p);
-      this.wake?.();
+      this.poke();
     });
   }
 
+  /** Wakes the loop; a wake-up that arrives while it is busy claiming is kept, not lost. */
+  private poke(): void {
+    if (this.wake) this.wake();
+    else this.woken = true;
+  }
+
+  private woken = false;
+
   private sleep(): Promise<void> {
+    if (this.woken || this.abort.signal.aborted) {
+      this.woken = false;
+      return Promise.resolve();
+    }
     return new Promise((resolve) => {
       this.wake = () => {
         clearTimeout(this.timer);
@@ -123,7 +135,7 @@ export class JobRunner {
 
   private async shutdown(): Promise<void> {
     this.abort.abort();
-    this.wake?.();
+    this.poke();
     await this.loop;
     await Promise.allSettled([...this.running]);
     await releaseJobs(this.opts.pool, this.workerId).catch(() => 0);
