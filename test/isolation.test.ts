@@ -9,7 +9,8 @@ let b: { id: string; key: string };
 const ids: Record<string, string> = {};
 
 before(async () => {
-  t = await createTestApp();
+  // Push endpoints must be reachable addresses: a local one, allowed past the SSRF guard.
+  t = await createTestApp({ config: { ssrfAllow: ['127.0.0.0/8'] } });
   b = await t.newAccount('Bank B');
   const list = await t.call('POST', '/v1/lists', { name: 'A list', key_field: 'email', fields: [{ key: 'city', type: 'text' }] });
   ids.list = list.json().id;
@@ -21,6 +22,16 @@ before(async () => {
   ids.import = imp.json().id;
   ids.key = (await t.call('POST', '/v1/api_keys', { name: 'k', role: 'viewer' })).json().id;
   ids.user = (await t.call('POST', '/v1/users', { email: 'u@bank-a.co', name: 'U', role: 'viewer' })).json().id;
+  ids.channel = (await t.call('POST', '/v1/channels', { name: 'c', type: 'smtp', config: { host: 'smtp.bank-a.co', port: 587, from: 'a@bank-a.co' } })).json().id;
+  ids.push = (await t.call('POST', '/v1/channels', { name: 'p', type: 'web_push', config: { vapid_subject: 'mailto:a@bank-a.co' } })).json().id;
+  ids.template = (await t.call('POST', '/v1/templates', { name: 't', channel_type: 'sms', body: 'Hola' })).json().id;
+  ids.message = (await t.call('POST', '/v1/messages', { to: 'a@bank-a.co', channel_id: ids.channel, content: { subject: 's', text: 'x' }, category: 'transactional' })).json().id;
+  ids.suppression = (await t.call('POST', '/v1/suppressions', { type: 'email', value: 'no@bank-a.co', reason: 'r' })).json().id;
+  ids.subscription = (await t.call('POST', `/v1/contacts/${ids.contact}/push_subscriptions`, {
+    endpoint: 'http://127.0.0.1:9/send/abc', keys: { p256dh: 'BOr5Dp-tVDLRQ2XFZ3kErRl2Ta2pz0J9mqKDjCSfhlVpVb5hixsAAbTuzcVbVb9ZE6jV8Kc2vCiHl0aKcwxyF5o', auth: 'lLtFOR8DiCxZ1U4-1fnvdQ' },
+  })).json().id;
+  ids.email_template = (await t.call('POST', '/v1/templates', { name: 'e', channel_type: 'email', subject: 's', body: 'x' })).json().id;
+  ids.broadcast = (await t.call('POST', '/v1/broadcasts', { segment_id: ids.segment, channel_id: ids.channel, template_id: ids.email_template, category: 'transactional' })).json().id;
   for (const [k, v] of Object.entries(ids)) assert.ok(v, `fixture ${k} was created`);
 });
 after(async () => { await t.close(); });
@@ -52,6 +63,21 @@ const cases = (): Case[] => [
   ['GET', `/v1/users/${ids.user}`],
   ['PATCH', `/v1/users/${ids.user}`, { name: 'x' }],
   ['DELETE', `/v1/users/${ids.user}`],
+  ['GET', `/v1/channels/${ids.channel}`],
+  ['PATCH', `/v1/channels/${ids.channel}`, { name: 'x' }],
+  ['DELETE', `/v1/channels/${ids.channel}`],
+  ['POST', `/v1/channels/${ids.channel}/test`, { to: 'b@bank-b.co' }],
+  ['GET', `/v1/channels/${ids.push}/vapid_public_key`],
+  ['GET', `/v1/messages/${ids.message}`],
+  ['GET', `/v1/broadcasts/${ids.broadcast}`],
+  ['DELETE', `/v1/suppressions/${ids.suppression}`],
+  ['GET', `/v1/templates/${ids.template}`],
+  ['PATCH', `/v1/templates/${ids.template}`, { name: 'x' }],
+  ['DELETE', `/v1/templates/${ids.template}`],
+  ['POST', `/v1/templates/${ids.template}/preview`, { data: {} }],
+  ['POST', `/v1/contacts/${ids.contact}/push_subscriptions`, { endpoint: 'http://127.0.0.1:9/send/b', keys: { p256dh: 'BOr5Dp-tVDLRQ2XFZ3kErRl2Ta2pz0J9mqKDjCSfhlVpVb5hixsAAbTuzcVbVb9ZE6jV8Kc2vCiHl0aKcwxyF5o', auth: 'lLtFOR8DiCxZ1U4-1fnvdQ' } }],
+  ['GET', `/v1/contacts/${ids.contact}/push_subscriptions`],
+  ['DELETE', `/v1/contacts/${ids.contact}/push_subscriptions/${ids.subscription}`],
 ];
 
 test("each of A's ids gives 404 to B, and nothing of A changes", async () => {
@@ -74,10 +100,11 @@ test("B's segment filter over its own list cannot reach A's contacts", async () 
 
 test('every route with an id parameter is covered by a case above', async () => {
   const paths = Object.entries((t.app.swagger() as { paths: Record<string, Record<string, unknown>> }).paths);
-  const covered = new Set(cases().map(([m, p]) => `${m} ${p.replace(/(lst|ct|seg|imp|key|usr)_[0-9A-Z]+/g, '{id}')}`));
+  const covered = new Set(cases().map(([m, p]) => `${m} ${p.replace(/(lst|ct|seg|imp|key|usr|chn|tpl|msg|sup|bc)_[0-9A-Z]+/g, '{id}').replace(/push_subscriptions\/[A-Za-z0-9_]+$/, 'push_subscriptions/{subscriptionId}')}`));
   const missing: string[] = [];
   for (const [path, methods] of paths) {
-    if (!path.includes('{')) continue;
+    // Public routes (/l, /o, /u, /hooks) carry their own unguessable tokens, not account ids.
+    if (!path.includes('{') || !path.startsWith('/v1/')) continue;
     for (const m of Object.keys(methods)) {
       const sig = `${m.toUpperCase()} ${path}`;
       if (m !== 'head' && !covered.has(sig)) missing.push(sig);
@@ -94,5 +121,11 @@ async function snapshot() {
     segments: await q(`SELECT id, name, filter, deleted_at FROM segments ORDER BY id`),
     keys: await q(`SELECT id, revoked_at FROM api_keys ORDER BY id`),
     users: await q(`SELECT id, name, deleted_at FROM users ORDER BY id`),
+    channels: await q(`SELECT id, name, config, deleted_at FROM channels ORDER BY id`),
+    templates: await q(`SELECT id, name, body, deleted_at FROM templates ORDER BY id`),
+    messages: await q(`SELECT id, status FROM messages ORDER BY id`),
+    suppressions: await q(`SELECT id, value FROM suppressions ORDER BY id`),
+    broadcasts: await q(`SELECT id, status FROM broadcasts ORDER BY id`),
+    subscriptions: await q(`SELECT id, endpoint FROM push_subscriptions ORDER BY id`),
   };
 }

@@ -9,6 +9,14 @@ export interface Config {
   publicUrl: string;
   bootstrap: { apiKey?: string; email: string; password?: string };
   sandbox: boolean;
+  /** Ports of the sandbox SMTP server and SMSC (0: a free port; a worker process must be given them). */
+  sandboxPorts: { smtp: number; smsc: number };
+  /** The bounce receiver's SMTP port for the return-path domain (undefined: not started). */
+  bouncePort: number | undefined;
+  /** CIDRs that user-configured URLs (webhooks, HTTP providers) may reach despite the SSRF guard. */
+  ssrfAllow: string[];
+  /** Largest attachment total of one message, in bytes. */
+  attachmentLimit: number;
   /** Largest request body accepted by upload routes (imports). Other routes take 10 MB. */
   importBodyLimit: number;
   bodyLimit: number;
@@ -39,6 +47,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       password: env.CONVERSA_BOOTSTRAP_PASSWORD || undefined,
     },
     sandbox: env.CONVERSA_SANDBOX === undefined ? true : env.CONVERSA_SANDBOX === '1',
+    sandboxPorts: { smtp: int(env, 'CONVERSA_SANDBOX_SMTP_PORT', 0), smsc: int(env, 'CONVERSA_SANDBOX_SMPP_PORT', 0) },
+    bouncePort: env.CONVERSA_BOUNCE_PORT ? int(env, 'CONVERSA_BOUNCE_PORT', 0) : undefined,
+    ssrfAllow: (env.CONVERSA_SSRF_ALLOW ?? '').split(',').map((s) => s.trim()).filter(Boolean),
+    attachmentLimit: int(env, 'CONVERSA_ATTACHMENT_LIMIT', 10 * 1024 * 1024),
     importBodyLimit: int(env, 'CONVERSA_IMPORT_BODY_LIMIT', 100 * 1024 * 1024),
     bodyLimit: int(env, 'CONVERSA_BODY_LIMIT', 10 * 1024 * 1024),
     workers: {

@@ -11,6 +11,15 @@ import { installErrorHandling } from './errors.js';
 import { installAuth } from './auth.js';
 import { accountRoutes } from '../accounts/index.js';
 import { contactRoutes } from '../contacts/index.js';
+import { channelRoutes } from '../channels/index.js';
+import { messageRoutes } from '../messaging/index.js';
+import { broadcastRoutes, createReporter } from '../messaging/index.js';
+import { trackingRoutes } from '../messaging/tracking/index.js';
+import { suppressionRoutes } from '../messaging/suppressions/index.js';
+import { templateRoutes } from '../templates/index.js';
+import { pushRoutes } from '../channels/push/index.js';
+import { smsHookRoutes } from '../channels/sms/index.js';
+import { voiceHookRoutes } from '../channels/voice/index.js';
 
 export const WEB_DIR = fileURLToPath(new URL('../../dist/web/', import.meta.url));
 
@@ -71,6 +80,17 @@ export async function buildApp(deps: AppDeps, opts: AppOptions = {}): Promise<Fa
 
   await app.register(accountRoutes, { prefix: '/v1', deps });
   await app.register(contactRoutes, { prefix: '/v1', deps });
+  await app.register(channelRoutes, { prefix: '/v1', deps });
+  await app.register(messageRoutes, { prefix: '/v1', deps });
+  await app.register(broadcastRoutes, { prefix: '/v1', deps });
+  await app.register(suppressionRoutes, { prefix: '/v1', deps });
+  await app.register(templateRoutes, { prefix: '/v1', deps });
+  await app.register(pushRoutes, { prefix: '/v1', deps, ssrfAllow: deps.config.ssrfAllow });
+  // Public: tracking links and pages, provider callbacks (each checks its own token).
+  const report = createReporter(deps);
+  await app.register(trackingRoutes, { deps });
+  await app.register(smsHookRoutes, { deps, report });
+  await app.register(voiceHookRoutes, { deps, report });
 
   await registerConsole(app, hasConsole);
   return app;
@@ -90,7 +110,7 @@ async function registerConsole(app: FastifyInstance, hasConsole: boolean): Promi
 /** Client-side routes of the console (`/lists/…`) get index.html; API-like paths keep their 404. */
 function consoleFallback(req: FastifyRequest, reply: FastifyReply): false | FastifyReply {
   const path = req.url.split('?')[0] ?? '';
-  const apiLike = /^\/(v1|hooks|f|l|o|d|docs|metrics|health)(\/|$)/.test(path);
+  const apiLike = /^\/(v1|hooks|f|l|o|u|d|docs|metrics|health)(\/|$)/.test(path);
   if (req.method !== 'GET' || apiLike || /\.[a-z0-9]+$/i.test(path)) return false;
   return reply.sendFile('index.html');
 }

@@ -6,9 +6,11 @@ import { createPool, migrate, startEmbedded, type EmbeddedServer, type Pool } fr
 import { bootstrapOwner } from '../accounts/index.js';
 import { JobRunner } from '../jobs/index.js';
 import { contactJobHandlers } from '../contacts/index.js';
+import { BROADCAST_JOB, broadcastJobHandler } from '../messaging/index.js';
 import { buildApp } from '../http/app.js';
 import { createMetrics } from '../http/metrics.js';
 import type { AppDeps } from '../http/deps.js';
+import { configuredSandbox, startDispatch, startSandbox, type Stoppable } from './messaging.js';
 
 export interface Running {
   config: Config;
@@ -41,7 +43,7 @@ export async function openDatabase(config: Config, log: Logger): Promise<{ pool:
 }
 
 export function jobHandlers(deps: AppDeps) {
-  return { ...contactJobHandlers(deps) };
+  return { ...contactJobHandlers(deps), [BROADCAST_JOB]: broadcastJobHandler(deps) };
 }
 
 /**
@@ -53,7 +55,12 @@ export async function startConversa(opts: { mode: 'start' | 'worker'; config?: C
   const config = opts.config ?? loadConfig();
   const log = createLogger(config.logLevel);
   const { pool, embedded } = await openDatabase(config, log);
-  const deps: AppDeps = { pool, config, log, clock: systemClock, metrics: createMetrics(pool) };
+  let sandbox: Awaited<ReturnType<typeof startSandbox>> | undefined;
+  if (config.sandbox && opts.mode === 'start') sandbox = await startSandbox(config, pool, log);
+  const deps: AppDeps = {
+    pool, config, log, clock: systemClock, metrics: createMetrics(pool),
+    sandbox: sandbox?.endpoints ?? configuredSandbox(config),
+  };
 
   if (opts.mode === 'start') {
     const boot = await bootstrapOwner(pool, config.bootstrap);
@@ -61,9 +68,11 @@ export async function startConversa(opts: { mode: 'start' | 'worker'; config?: C
   }
 
   let runner: JobRunner | undefined;
+  let dispatch: Stoppable | undefined;
   if (config.workers.enabled || opts.mode === 'worker') {
     runner = new JobRunner({ pool, log, handlers: jobHandlers(deps), pollMs: config.workers.pollMs, leaseSeconds: config.workers.leaseSeconds });
     await runner.start();
+    dispatch = await startDispatch(deps, { pollMs: config.workers.pollMs });
   }
 
   let app: FastifyInstance | undefined;
@@ -79,6 +88,8 @@ export async function startConversa(opts: { mode: 'start' | 'worker'; config?: C
       log.info('shutting down');
       await app?.close();
       await runner?.stop();
+      await dispatch?.stop();
+      await sandbox?.stop();
       await pool.end();
       await embedded?.stop();
       log.info('stopped');

@@ -9,6 +9,7 @@ import type { AppDeps } from '../http/deps.js';
 import { JobRunner } from '../jobs/index.js';
 import { jobHandlers } from '../runtime/start.js';
 import { createTestDatabase, type TestDatabase } from './db.js';
+import { startDispatch, startSandbox, type Stoppable } from '../runtime/messaging.js';
 
 export interface TestApp {
   app: FastifyInstance;
@@ -28,15 +29,18 @@ export interface TestApp {
 
 export const OWNER_PASSWORD = 'correct horse battery staple';
 
-export async function createTestApp(opts: { config?: Partial<Config>; clock?: Clock } = {}): Promise<TestApp> {
+export async function createTestApp(opts: { config?: Partial<Config>; clock?: Clock; sandbox?: boolean } = {}): Promise<TestApp> {
   const db = await createTestDatabase();
   const config: Config = { ...loadConfig({}), databaseUrl: db.url, ...opts.config };
   const log = createLogger(process.env.TEST_LOG_LEVEL ?? 'silent');
-  const deps: AppDeps = { pool: db.pool, config, log, clock: opts.clock ?? systemClock, metrics: createMetrics(db.pool) };
+  // The sandbox sinks (real SMTP and SMPP servers on free ports) only when a test asks for them.
+  const sandbox = opts.sandbox ? await startSandbox(config, db.pool, log) : undefined;
+  const deps: AppDeps = { pool: db.pool, config, log, clock: opts.clock ?? systemClock, metrics: createMetrics(db.pool), sandbox: sandbox?.endpoints };
   const boot = await bootstrapOwner(db.pool, { email: 'owner@example.com', password: OWNER_PASSWORD });
   const key = boot.generated.apiKey!;
   const app = await buildApp(deps);
   const runners: JobRunner[] = [];
+  const dispatchers: Stoppable[] = [];
   const call: TestApp['call'] = (method, url, body, o = {}) =>
     app.inject({
       method,
@@ -54,11 +58,14 @@ export async function createTestApp(opts: { config?: Partial<Config>; clock?: Cl
       const runner = new JobRunner({ pool: db.pool, log, handlers: jobHandlers(deps), pollMs: 100, leaseSeconds: config.workers.leaseSeconds });
       await runner.start();
       runners.push(runner);
+      dispatchers.push(await startDispatch(deps, { pollMs: 100 }));
       return runner;
     },
     async close() {
       for (const r of runners) await r.stop();
+      for (const d of dispatchers) await d.stop();
       await app.close();
+      await sandbox?.stop();
       await db.drop();
     },
   };

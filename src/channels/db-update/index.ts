@@ -1,0 +1,1 @@
+export { createDbUpdateProvider, dbUpdateProvider, applyUpdate, DbUpdateConfig } from './provider.js';

@@ -1,0 +1,2 @@
+export { createVoiceProvider, voiceProvider, hookToken, callbackUrl, VoiceConfig } from './provider.js';
+export { voiceHookRoutes } from './hook-routes.js';

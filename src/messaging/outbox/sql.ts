@@ -1,0 +1,107 @@
+import type { Queryable } from '../../db/index.js';
+import type { Attachment, Category, RenderedContent } from '../../channels/port.js';
+import { rankSql } from '../status.js';
+
+export interface ClaimedMessage {
+  account_id: string;
+  message_id: string;
+  channel_id: string;
+  attempts: number;
+  contact_id: string | null;
+  to_address: string;
+  category: Category;
+  content: RenderedContent;
+  data: Record<string, unknown>;
+  attachments: Attachment[];
+  links: Record<string, string>;
+  created_at: Date;
+}
+
+/** Claims up to `limit` due messages with a lease (FOR UPDATE SKIP LOCKED: workers never collide). */
+export async function claimOutbox(db: Queryable, workerId: string, limit: number, leaseSeconds: number): Promise<ClaimedMessage[]> {
+  const r = await db.query<ClaimedMessage>(
+    `WITH due AS (
+       SELECT account_id, message_id FROM outbox
+       WHERE due_at <= now() AND (locked_until IS NULL OR locked_until < now())
+       ORDER BY due_at LIMIT $2 FOR UPDATE SKIP LOCKED
+     )
+     UPDATE outbox o SET locked_by = $1, locked_until = now() + make_interval(secs => $3), attempts = o.attempts + 1
+     FROM due, messages m
+     WHERE o.account_id = due.account_id AND o.message_id = due.message_id
+       AND m.account_id = o.account_id AND m.id = o.message_id
+     RETURNING o.account_id, o.message_id, o.channel_id, o.attempts, m.contact_id, m.to_address, m.category,
+       m.content, m.data, m.attachments, m.links, m.created_at`,
+    [workerId, limit, leaseSeconds],
+  );
+  return r.rows;
+}
+
+export interface SentRow {
+  messageId: string;
+  providerIds: string[];
+  segments: number | undefined;
+}
+
+/** Records a batch of sends in four set-based statements: status, provider ids, events, outbox. */
+export async function recordSent(db: Queryable, accountId: string, channelId: string, cost: string, sent: SentRow[]): Promise<void> {
+  if (sent.length === 0) return;
+  const ids = sent.map((s) => s.messageId);
+  const segments = sent.map((s) => s.segments ?? null);
+  const firstIds = sent.map((s) => s.providerIds[0] ?? null);
+  await db.query(
+    `UPDATE messages m SET
+       status = CASE WHEN ${rankSql('m.status')} < ${rankSql("'sent'")} THEN 'sent' ELSE m.status END,
+       sent_at = coalesce(m.sent_at, now()), updated_at = now(), provider_id = u.provider_id,
+       segments = coalesce(u.segments, m.segments), cost = coalesce(u.segments, m.segments) * $3::numeric,
+       attempts = m.attempts + 1, error = NULL
+     FROM unnest($2::text[], $4::int[], $5::text[]) AS u(id, segments, provider_id)
+     WHERE m.account_id = $1 AND m.id = u.id`,
+    [accountId, ids, cost, segments, firstIds],
+  );
+  const refMsg: string[] = [];
+  const refIds: string[] = [];
+  for (const s of sent) for (const p of s.providerIds) { refMsg.push(s.messageId); refIds.push(p); }
+  if (refIds.length) {
+    await db.query(
+      `INSERT INTO provider_refs (account_id, channel_id, provider_id, message_id)
+       SELECT $1, $2, p, m FROM unnest($3::text[], $4::text[]) AS u(p, m) ON CONFLICT DO NOTHING`,
+      [accountId, channelId, refIds, refMsg],
+    );
+  }
+  await db.query(
+    `INSERT INTO message_events (account_id, message_id, type, detail, dedupe_key)
+     SELECT $1, u.id, 'sent', jsonb_build_object('provider_id', u.p), 'sent'
+     FROM unnest($2::text[], $3::text[]) AS u(id, p) ON CONFLICT DO NOTHING`,
+    [accountId, ids, firstIds],
+  );
+  await db.query('DELETE FROM outbox WHERE account_id = $1 AND message_id = ANY($2::text[])', [accountId, ids]);
+}
+
+/** A transient failure: back into the outbox after `delayMs`. */
+export async function retryLater(db: Queryable, accountId: string, messageId: string, delayMs: number, error: string): Promise<void> {
+  await db.query(
+    `UPDATE outbox SET due_at = now() + make_interval(secs => $3), locked_by = NULL, locked_until = NULL
+     WHERE account_id = $1 AND message_id = $2`, [accountId, messageId, delayMs / 1000]);
+  await db.query('UPDATE messages SET attempts = attempts + 1, error = $3, updated_at = now() WHERE account_id = $1 AND id = $2',
+    [accountId, messageId, error]);
+}
+
+/** A final failure: the message leaves the outbox as failed. */
+export async function recordFailed(db: Queryable, accountId: string, messageId: string, error: string): Promise<void> {
+  await db.query(
+    `UPDATE messages SET status = CASE WHEN ${rankSql('status')} < ${rankSql("'failed'")} THEN 'failed' ELSE status END,
+       error = $3, attempts = attempts + 1, updated_at = now() WHERE account_id = $1 AND id = $2`,
+    [accountId, messageId, error]);
+  await db.query('DELETE FROM outbox WHERE account_id = $1 AND message_id = $2', [accountId, messageId]);
+}
+
+/** Gives claimed rows back (shutdown before sending them). */
+export async function releaseClaims(db: Queryable, workerId: string, keys: { account_id: string; message_id: string }[]): Promise<void> {
+  if (keys.length === 0) return;
+  await db.query(
+    `UPDATE outbox o SET locked_by = NULL, locked_until = NULL, attempts = greatest(o.attempts - 1, 0)
+     FROM unnest($2::text[], $3::text[]) AS u(a, m)
+     WHERE o.account_id = u.a AND o.message_id = u.m AND o.locked_by = $1`,
+    [workerId, keys.map((k) => k.account_id), keys.map((k) => k.message_id)],
+  );
+}

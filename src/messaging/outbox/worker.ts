@@ -1,0 +1,198 @@
+import { hostname } from 'node:os';
+import type pg from 'pg';
+import type { AppDeps } from '../../http/deps.js';
+import { newId } from '../../core/ids.js';
+import { withTransaction } from '../../db/index.js';
+import type { OutgoingMessage, ProviderReport, SendOutcome } from '../../channels/port.js';
+import { recordEvent } from '../events.js';
+import { OUTBOX_CHANNEL } from '../send.js';
+import { expireIdempotencyKeys } from '../idempotency.js';
+import { claimOutbox, recordFailed, recordSent, releaseClaims, retryLater, type ClaimedMessage } from './sql.js';
+import { ConnectionCache, type OpenChannel } from './connections.js';
+
+export interface OutboxWorkerOptions {
+  /** Messages claimed per batch. */
+  batchSize?: number;
+  /** Batches in flight at once (each its own claim → send → record loop). */
+  concurrency?: number;
+  leaseSeconds?: number;
+  pollMs?: number;
+  report: (r: ProviderReport) => Promise<void>;
+}
+
+const DEFAULT_RETRY_FOR_MS = 24 * 3600_000;
+
+/** Backoff for the n-th transient failure: 10 s, 20 s, 40 s … capped at 1 h. */
+export function retryDelayMs(attempt: number): number {
+  return Math.min(3600_000, 10_000 * 2 ** Math.max(0, attempt - 1));
+}
+
+/**
+ * Dispatch: claims due outbox rows in batches (leases, SKIP LOCKED), sends them through each
+ * channel's open connection and records the outcomes set-based. Woken by NOTIFY on
+ * `conversa_outbox`; a slow poll catches deferred messages coming due and expired leases.
+ *
+ * Crash safety: a worker killed after the provider accepted a message but before recording it
+ * leaves the row leased; when the lease expires another worker sends it again with the same
+ * message id, which goes to the provider as its idempotency key (Message-ID and
+ * X-Conversa-Message-Id for email, a TLV for SMPP, Idempotency-Key for HTTP).
+ */
+export class OutboxWorker {
+  readonly workerId = `${hostname()}:${process.pid}:${newId('ob').slice(-6)}`;
+  private readonly abort = new AbortController();
+  private readonly cache: ConnectionCache;
+  private listener: pg.PoolClient | undefined;
+  private loops: Promise<void>[] = [];
+  private wakers = new Set<() => void>();
+  private timer: NodeJS.Timeout | undefined;
+  private readonly batchSize: number;
+  private readonly leaseSeconds: number;
+
+  constructor(private readonly deps: AppDeps, private readonly opts: OutboxWorkerOptions) {
+    this.cache = new ConnectionCache(deps, opts.report);
+    this.batchSize = opts.batchSize ?? 200;
+    this.leaseSeconds = opts.leaseSeconds ?? 60;
+  }
+
+  async start(): Promise<void> {
+    this.listener = await this.deps.pool.connect();
+    this.listener.on('notification', () => this.poke());
+    await this.listener.query(`LISTEN ${OUTBOX_CHANNEL}`);
+    const pollMs = this.opts.pollMs ?? 1000;
+    let ticks = 0;
+    this.timer = setInterval(() => {
+      this.poke();
+      if (++ticks % 60 === 0) {
+        void this.cache.sweep();
+        void expireIdempotencyKeys(this.deps.pool).catch(() => undefined);
+      }
+    }, pollMs);
+    for (let i = 0; i < (this.opts.concurrency ?? 2); i++) this.loops.push(this.loop());
+  }
+
+  /** Wakes idle loops (new work was queued). */
+  poke(): void {
+    for (const w of this.wakers) w();
+    this.wakers.clear();
+  }
+
+  async stop(): Promise<void> {
+    if (this.abort.signal.aborted) return;
+    this.abort.abort();
+    if (this.timer) clearInterval(this.timer);
+    this.poke();
+    await Promise.all(this.loops);
+    await this.cache.closeAll();
+    if (this.listener) {
+      await this.listener.query(`UNLISTEN ${OUTBOX_CHANNEL}`).catch(() => undefined);
+      this.listener.release();
+    }
+  }
+
+  private async loop(): Promise<void> {
+    const signal = this.abort.signal;
+    while (!signal.aborted) {
+      let worked = false;
+      try {
+        worked = await this.runBatch(signal);
+      } catch (err) {
+        this.deps.log.error({ err }, 'outbox batch failed');
+      }
+      if (!worked && !signal.aborted) {
+        await new Promise<void>((resolve) => {
+          this.wakers.add(resolve);
+          setTimeout(resolve, 5_000).unref();
+        });
+      }
+    }
+  }
+
+  /** One claim → send → record round. Returns false when nothing was due. */
+  async runBatch(signal: AbortSignal): Promise<boolean> {
+    const claimed = await claimOutbox(this.deps.pool, this.workerId, this.batchSize, this.leaseSeconds);
+    if (claimed.length === 0) return false;
+    const byChannel = new Map<string, ClaimedMessage[]>();
+    for (const m of claimed) {
+      const key = `${m.account_id}/${m.channel_id}`;
+      const group = byChannel.get(key);
+      if (group) group.push(m);
+      else byChannel.set(key, [m]);
+    }
+    await Promise.all([...byChannel.values()].map((group) => this.sendGroup(group, signal)));
+    return true;
+  }
+
+  private async sendGroup(group: ClaimedMessage[], signal: AbortSignal): Promise<void> {
+    const first = group[0]!;
+    let channel: OpenChannel | undefined;
+    try {
+      channel = await this.cache.get(first.account_id, first.channel_id);
+    } catch (err) {
+      // The provider is unreachable: every message waits and retries.
+      const error = err instanceof Error ? err.message : String(err);
+      await this.settle(group, group.map((m) => ({ id: m.message_id, status: 'failed', transient: true, error })), undefined);
+      return;
+    }
+    if (!channel) {
+      await this.settle(group, group.map((m) => ({ id: m.message_id, status: 'failed', transient: false, error: 'channel deleted' })), undefined);
+      return;
+    }
+    const max = Math.max(1, channel.provider.maxBatch);
+    for (let i = 0; i < group.length; i += max) {
+      const part = group.slice(i, i + max);
+      if (signal.aborted) {
+        await releaseClaims(this.deps.pool, this.workerId, group.slice(i));
+        return;
+      }
+      await channel.limiter?.take(part.length, signal);
+      let outcomes: SendOutcome[];
+      try {
+        outcomes = await channel.connection.send(part.map(toOutgoing), signal);
+      } catch (err) {
+        const error = err instanceof Error ? err.message : String(err);
+        outcomes = part.map((m) => ({ id: m.message_id, status: 'failed', transient: true, error }));
+      }
+      await this.settle(part, outcomes, channel);
+    }
+  }
+
+  /** Records what happened to each message of a batch. */
+  private async settle(batch: ClaimedMessage[], outcomes: SendOutcome[], channel: OpenChannel | undefined): Promise<void> {
+    const byId = new Map(outcomes.map((o) => [o.id, o]));
+    const first = batch[0]!;
+    const retryFor = channel?.provider.retryForMs ?? DEFAULT_RETRY_FOR_MS;
+    const now = this.deps.clock.now().getTime();
+    await withTransaction(this.deps.pool, async (tx) => {
+      const sent = [];
+      for (const m of batch) {
+        const o = byId.get(m.message_id) ?? { id: m.message_id, status: 'failed' as const, transient: true, error: 'the provider gave no outcome' };
+        if (o.status === 'sent') {
+          sent.push({ messageId: m.message_id, providerIds: o.providerIds ?? [], segments: o.segments });
+        } else if (o.transient && now - m.created_at.getTime() < retryFor) {
+          await retryLater(tx, m.account_id, m.message_id, retryDelayMs(m.attempts), o.error);
+          await recordEvent(tx, { accountId: m.account_id, messageId: m.message_id, type: 'retry', detail: { error: o.error, attempt: m.attempts } });
+        } else {
+          await recordFailed(tx, m.account_id, m.message_id, o.error);
+          const dead = o.transient ? { dead_letter: true } : {};
+          await recordEvent(tx, { accountId: m.account_id, messageId: m.message_id, type: 'failed', detail: { error: o.error, ...dead } });
+        }
+      }
+      await recordSent(tx, first.account_id, first.channel_id, channel?.row.cost_per_message ?? '0', sent);
+    });
+  }
+}
+
+function toOutgoing(m: ClaimedMessage): OutgoingMessage {
+  return {
+    id: m.message_id,
+    accountId: m.account_id,
+    contactId: m.contact_id,
+    to: m.to_address,
+    category: m.category,
+    content: m.content,
+    attachments: m.attachments,
+    headers: {},
+    data: m.data,
+    links: { unsubscribe: m.links.unsubscribe, unsubscribeMailto: m.links.unsubscribe_mailto },
+  };
+}

@@ -1,0 +1,72 @@
+import type { AppDeps } from '../http/deps.js';
+import { withTransaction } from '../db/index.js';
+import { AppError } from '../core/errors.js';
+import type { ProviderReport } from '../channels/port.js';
+import { addSuppression } from './suppressions/index.js';
+import { messageForProviderId, recordEvent } from './events.js';
+import { OUTBOX_CHANNEL } from './send.js';
+
+const SOFT_BOUNCE_RETRY_MS = 30 * 60_000;
+const MAX_SOFT_BOUNCES = 5;
+
+/**
+ * Turns a provider's report (an SMPP receipt, a DSN, an ARF complaint, a voice answer, a click)
+ * into an event on its message. Replays record nothing new (dedupe key) and statuses only move
+ * forward. A hard bounce suppresses the address for every category; a complaint for marketing;
+ * a soft bounce puts the message back into the outbox for another try.
+ */
+export function createReporter(deps: AppDeps): (r: ProviderReport) => Promise<void> {
+  return async (r) => {
+    const { pool, log } = deps;
+    let messageId = r.messageId;
+    if (!messageId && r.providerId && r.channelId) messageId = await messageForProviderId(pool, r.accountId, r.channelId, r.providerId);
+    if (!messageId) {
+      log.debug({ type: r.type, channelId: r.channelId }, 'report for an unknown message ignored');
+      return;
+    }
+    const id = messageId;
+    const detail: Record<string, unknown> = { ...(r.detail ?? {}), ...(r.providerId ? { provider_id: r.providerId } : {}) };
+    const soft = r.type === 'bounced' && detail.class === 'soft';
+    const type = soft ? 'soft_bounced' : r.type;
+    const dedupeKey = `${type}:${r.providerId ?? ''}:${stableDetail(detail)}`;
+    await withTransaction(pool, async (tx) => {
+      const fresh = await recordEvent(tx, { accountId: r.accountId, messageId: id, type, at: r.at, detail, dedupeKey });
+      if (!fresh) return;
+      if (soft) {
+        const m = await tx.query<{ channel_id: string; n: number }>(
+          `SELECT channel_id, (SELECT count(*)::int FROM message_events e WHERE e.account_id = $1 AND e.message_id = $2 AND e.type = 'soft_bounced') AS n
+           FROM messages WHERE account_id = $1 AND id = $2`, [r.accountId, id]);
+        const row = m.rows[0];
+        if (row && row.n <= MAX_SOFT_BOUNCES) {
+          await tx.query(
+            `INSERT INTO outbox (account_id, message_id, channel_id, due_at) VALUES ($1, $2, $3, now() + make_interval(secs => $4))
+             ON CONFLICT DO NOTHING`, [r.accountId, id, row.channel_id, SOFT_BOUNCE_RETRY_MS / 1000]);
+          await tx.query(`NOTIFY ${OUTBOX_CHANNEL}`);
+        } else if (row) {
+          await recordEvent(tx, { accountId: r.accountId, messageId: id, type: 'bounced', detail: { ...detail, gave_up_after: row.n } });
+        }
+        return;
+      }
+      if (r.type === 'bounced' || r.type === 'complained') {
+        const m = await tx.query<{ to_address: string; channel_type: string }>(
+          'SELECT to_address, channel_type FROM messages WHERE account_id = $1 AND id = $2', [r.accountId, id]);
+        const msg = m.rows[0];
+        if (msg && msg.channel_type === 'email') {
+          // An address the suppression list cannot read must not roll back the bounce event.
+          await addSuppression(tx, {
+            accountId: r.accountId, type: 'email', value: msg.to_address,
+            reason: r.type === 'bounced' ? `hard bounce ${String(detail.status ?? '')}`.trim() : 'complaint',
+            category: r.type === 'complained' ? 'marketing' : null,
+          }).catch((e: unknown) => {
+            if (!(e instanceof AppError)) throw e;
+          });
+        }
+      }
+    });
+  };
+}
+
+function stableDetail(d: Record<string, unknown>): string {
+  const keys = ['stat', 'status', 'class', 'digits', 'feedback_type', 'url'];
+  return keys.map((k) => (d[k] === undefined ? '' : String(d[k]))).join('|');
+}
