@@ -6,7 +6,7 @@ import type { ContactRow } from '../contacts/sql/contacts.js';
 import { normaliseEmail, normalisePhone } from '../contacts/field-types.js';
 import type { Attachment, Category, ChannelKind, RenderedContent } from '../channels/port.js';
 import type { ChannelRow } from '../channels/sql.js';
-import { accountPartials, getTemplate, renderTemplate } from '../templates/index.js';
+import { accountPartials, getTemplate, renderLocale, renderTemplate } from '../templates/index.js';
 
 /** POST /v1/messages, after schema validation. */
 export interface SendRequest {
@@ -26,6 +26,8 @@ export interface Recipient {
   /** The contact's fields (standard ones included) as templates and the policy gate see them. */
   fields: Record<string, unknown>;
   address: string;
+  /** The contact's list's default country (formatting, phone numbers). */
+  listCountry: string | null;
   /** What the policy gate matches against suppressions. */
   match: { email?: string; phone?: string };
 }
@@ -52,7 +54,7 @@ export async function resolveRecipient(db: Queryable, account: AccountInfo, req:
   const c = await getContact(db, account.id, req.contact_id);
   const list = c && (await getList(db, account.id, c.list_id));
   if (!c || !list) throw new AppError(422, 'invalid_request', `contact_id: contact "${req.contact_id}" not found`, [{ field: 'contact_id', message: 'not found' }]);
-  return addressFor(account, c.id, contactFields(c, list), req.to, kind);
+  return addressFor(account, c.id, contactFields(c, list), req.to, kind, list.default_country);
 }
 
 /** A contact's fields in reach (standard ones included), plus its id and key, as templates see them. */
@@ -63,15 +65,18 @@ export function contactFields(c: ContactRow, list: Pick<ListSchema, 'fields'>): 
 }
 
 /** Pure: the address of a recipient on a kind of channel — `to` when given, else the contact's. */
-export function addressFor(account: AccountInfo, contactId: string | null, fields: Record<string, unknown>, to: string | undefined, kind: ChannelKind): Recipient {
-  const country = (typeof fields.country === 'string' ? fields.country : null) ?? account.country;
+export function addressFor(
+  account: AccountInfo, contactId: string | null, fields: Record<string, unknown>, to: string | undefined, kind: ChannelKind, listCountry: string | null = null,
+): Recipient {
+  const country = (typeof fields.country === 'string' ? fields.country : null) ?? listCountry ?? account.country;
+  const r = { contactId, fields, listCountry };
   switch (kind) {
     case 'email': {
       const raw = to ?? (typeof fields.email === 'string' ? fields.email : undefined);
       if (!raw) throw invalid('to', 'the contact has no email address for an email channel');
       const n = normaliseEmail(raw);
       if (!n.ok) throw invalid('to', n.reason);
-      return { contactId, fields, address: String(n.value), match: { email: String(n.value) } };
+      return { ...r, address: String(n.value), match: { email: String(n.value) } };
     }
     case 'sms':
     case 'voice': {
@@ -79,14 +84,14 @@ export function addressFor(account: AccountInfo, contactId: string | null, field
       if (!raw) throw invalid('to', `the contact has no phone number for a ${kind} channel`);
       const n = normalisePhone(raw, country);
       if (!n.ok) throw invalid('to', n.reason);
-      return { contactId, fields, address: String(n.value), match: { phone: String(n.value) } };
+      return { ...r, address: String(n.value), match: { phone: String(n.value) } };
     }
     case 'push':
     case 'db_update':
       if (!contactId) throw invalid('contact_id', `a ${kind} message needs contact_id`);
-      return { contactId, fields, address: contactId, match: {} };
+      return { ...r, address: contactId, match: {} };
     case 'webhook':
-      return { contactId, fields, address: to ?? contactId ?? '', match: {} };
+      return { ...r, address: to ?? contactId ?? '', match: {} };
   }
 }
 
@@ -106,10 +111,8 @@ export async function renderFor(
     data: req.data ?? {},
     account: { name: account.name },
     unsubscribe_url: unsubscribeUrl,
-    language: typeof recipient.fields.language === 'string' ? recipient.fields.language : undefined,
-    timezone: typeof recipient.fields.timezone === 'string' ? recipient.fields.timezone : account.timezone,
-    country: typeof recipient.fields.country === 'string' ? recipient.fields.country : account.country ?? undefined,
-    otp: otp ? { code: otp } : undefined,
+    ...renderLocale(recipient.fields, recipient.listCountry, account),
+    ...(otp ? { otp: { code: otp } } : {}),
   };
   // Partials ({% render 'name' %}) come only from this account's own templates.
   const opts = { loadPartial: accountPartials(db, account.id) };

@@ -1,6 +1,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { createTestApp, type TestApp } from '../test-support/app.js';
+import { createReporter } from './report.js';
 
 let t: TestApp;
 let contactId: string;
@@ -16,7 +17,7 @@ before(async () => {
   assert.equal(list.statusCode, 201, list.body);
   const up = await t.call('PUT', `/v1/lists/${list.json().id}/contacts`, {
     contacts: [
-      { document_id: '1', name: 'Ana Gómez', email: 'Ana@Example.COM', phone: '300 123 4567', consent_marketing: true, timezone: 'America/Bogota' },
+      { document_id: '1', name: 'Ana Gómez', balance: 1234567.89, email: 'Ana@Example.COM', phone: '300 123 4567', consent_marketing: true, timezone: 'America/Bogota' },
       { document_id: '2', name: 'Luis', email: 'luis@example.com', phone: '3001234568', consent_marketing: false },
     ],
   });
@@ -65,14 +66,15 @@ test('an email to a contact travels render → gate → outbox → SMTP sink, wi
 });
 
 test('an SMS over SMPP reaches the SMSC and its delivery receipt marks it delivered', async () => {
-  const r = await t.call('POST', '/v1/messages', { contact_id: contactId, channel_type: 'sms', content: { body: 'Hola {{ contact.name }}, su clave es 1234' }, category: 'transactional' });
+  const r = await t.call('POST', '/v1/messages', { contact_id: contactId, channel_type: 'sms', content: { body: 'Hola {{ contact.name }}, saldo {{ contact.balance | money }}' }, category: 'transactional' });
   assert.equal(r.statusCode, 202, r.body);
   const id = r.json().id;
   const m = await waitFor('delivered', async () => { const x = await message(id); return x.status === 'delivered' ? x : undefined; });
   assert.equal(m.to, '+573001234567');
   assert.ok(m.events.some((e: { type: string }) => e.type === 'sent'));
   const sink = (await t.call('GET', '/v1/sandbox/messages?channel_type=sms')).json();
-  assert.equal(sink.find((s: { message_id: string }) => s.message_id === id)?.text, 'Hola Ana Gómez, su clave es 1234');
+  // Formatted as the preview would: the list's default country (CO) gives es-CO money.
+  assert.equal(sink.find((s: { message_id: string }) => s.message_id === id)?.text, 'Hola Ana Gómez, saldo $ 1.234.567,89');
 });
 
 test('Idempotency-Key: the same key and body answer the first response; another body is a 422', async () => {
@@ -156,4 +158,66 @@ test('channels: secrets are write-only, the newest of a kind is the default, ano
   const other = await t.newAccount();
   assert.equal((await t.call('GET', `/v1/channels/${c.json().id}`, undefined, { key: other.key })).statusCode, 404);
   assert.equal((await t.call('DELETE', `/v1/channels/${c.json().id}`)).statusCode, 204);
+});
+
+test('quiet hours: a marketing send in a closed window is deferred to its opening, then goes out', async () => {
+  // A one-minute marketing window twelve hours from now in Bogotá: closed now, whatever the hour.
+  const hour = (Number(new Intl.DateTimeFormat('en-GB', { timeZone: 'America/Bogota', hour: '2-digit', hourCycle: 'h23' }).format(new Date())) + 12) % 24;
+  const hh = String(hour).padStart(2, '0');
+  const p = await t.call('PATCH', '/v1/settings/policy', { sending_windows: [{ category: 'marketing', days: ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'], from: `${hh}:00`, to: `${hh}:01` }] });
+  assert.equal(p.statusCode, 200, p.body);
+  try {
+    const r = await t.call('POST', '/v1/messages', { contact_id: contactId, channel_type: 'email', content: { subject: 'Oferta', text: 'Crédito' }, category: 'marketing' });
+    assert.equal(r.json().status, 'deferred', r.body);
+    const due = new Date(r.json().due_at);
+    const local = new Intl.DateTimeFormat('en-GB', { timeZone: 'America/Bogota', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).format(due);
+    assert.equal(local, `${hh}:00`, 'due at the window opening, in the contact time zone');
+    assert.ok(due.getTime() > Date.now() && due.getTime() - Date.now() <= 24 * 3600_000);
+    const id = r.json().id;
+    await new Promise((res) => setTimeout(res, 400));
+    assert.equal((await message(id)).status, 'deferred', 'not sent inside quiet hours');
+    // The clock reaches the opening: the outbox row comes due and the message goes out.
+    await t.db.pool.query('UPDATE outbox SET due_at = now() WHERE message_id = $1', [id]);
+    const m = await waitFor('sent', async () => { const x = await message(id); return x.status === 'sent' ? x : undefined; });
+    assert.deepEqual(m.events.map((e: { type: string }) => e.type), ['deferred', 'sent']);
+    assert.equal(m.events[0].detail.reason, 'quiet_hours');
+  } finally {
+    await t.call('PATCH', '/v1/settings/policy', { sending_windows: [] });
+  }
+});
+
+test('delivery reports: a hard bounce suppresses the address, replays add nothing, statuses never move back', async () => {
+  const report = createReporter(t.deps);
+  const r = await t.call('POST', '/v1/messages', { to: 'gone@example.com', channel_type: 'email', content: { subject: 'S', text: 'T' }, category: 'transactional' });
+  const id = r.json().id;
+  await waitFor('sent', async () => ((await message(id)).status === 'sent' ? true : undefined));
+  const bounce = { accountId: t.accountId, messageId: id, type: 'bounced' as const, detail: { class: 'hard', status: '5.1.1' } };
+  await report(bounce);
+  await report(bounce);
+  const m = await message(id);
+  assert.equal(m.status, 'bounced');
+  assert.equal(m.events.filter((e: { type: string }) => e.type === 'bounced').length, 1, 'a replayed DSN records nothing new');
+  const sup = (await t.call('GET', '/v1/suppressions?type=email&value=gone@example.com')).json();
+  assert.equal(sup.suppressions.length, 1, JSON.stringify(sup));
+  const next = await t.call('POST', '/v1/messages', { to: 'gone@example.com', channel_type: 'email', content: { subject: 'S', text: 'T' }, category: 'transactional' });
+  assert.equal(next.json().status, 'suppressed');
+
+  // SMPP receipts out of order: UNDELIV after DELIVRD leaves the message delivered.
+  const sms = await t.call('POST', '/v1/messages', { to: '+573001112233', channel_type: 'sms', content: { text: 'x' }, category: 'transactional' });
+  const smsId = sms.json().id;
+  const delivered = await waitFor('delivered', async () => { const x = await message(smsId); return x.status === 'delivered' ? x : undefined; });
+  const providerId = delivered.events.find((e: { type: string }) => e.type === 'sent').detail.provider_id;
+  await report({ accountId: t.accountId, channelId: 'sandbox_sms', providerId, type: 'failed', detail: { stat: 'UNDELIV' } });
+  const after = await message(smsId);
+  assert.equal(after.status, 'delivered');
+  assert.ok(after.events.some((e: { type: string; detail: { stat?: string } }) => e.type === 'failed' && e.detail.stat === 'UNDELIV'), 'the late receipt is on the timeline');
+
+  // A soft bounce puts the message back in the outbox for a later try.
+  const soft = await t.call('POST', '/v1/messages', { to: 'full@example.com', channel_type: 'email', content: { subject: 'S', text: 'T' }, category: 'transactional' });
+  const softId = soft.json().id;
+  await waitFor('sent', async () => ((await message(softId)).status === 'sent' ? true : undefined));
+  await report({ accountId: t.accountId, messageId: softId, type: 'bounced', detail: { class: 'soft', status: '4.2.2' } });
+  assert.equal((await message(softId)).status, 'sent');
+  const retry = await t.db.pool.query<{ due: boolean }>(`SELECT due_at > now() + interval '20 minutes' AS due FROM outbox WHERE message_id = $1`, [softId]);
+  assert.deepEqual(retry.rows, [{ due: true }]);
 });

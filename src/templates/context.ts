@@ -1,5 +1,5 @@
 import type { Queryable } from '../db/index.js';
-import { notFound } from '../core/errors.js';
+import { AppError, notFound } from '../core/errors.js';
 import { activeFields, getContact, getList } from '../contacts/index.js';
 import { getAccountLocale } from './sql.js';
 import type { RenderContext } from './render.js';
@@ -26,20 +26,32 @@ export async function buildRenderContext(
   if (opts.contactId) {
     const row = await getContact(db, accountId, opts.contactId);
     const list = row && (await getList(db, accountId, row.list_id));
-    if (!row || !list) throw notFound('contact');
+    // Every caller (preview, send) takes the contact as `contact_id`: the details name it.
+    if (!row || !list) throw new AppError(404, 'not_found', 'contact not found', [{ field: 'contact_id', message: 'not found' }]);
     for (const f of activeFields(list)) if (row.data[f.key] !== undefined) contact[f.key] = row.data[f.key];
     listCountry = list.default_country;
   }
-  const language = text(contact.language);
-  const country = text(contact.country) ?? listCountry ?? account.country ?? undefined;
   return {
     contact,
     data: opts.data ?? {},
     account: { name: account.name },
     ...(opts.otp ? { otp: opts.otp } : {}),
     ...(opts.unsubscribeUrl !== undefined ? { unsubscribe_url: opts.unsubscribeUrl } : {}),
-    ...(language ? { language } : {}),
-    ...(country ? { country } : {}),
-    timezone: text(contact.timezone) ?? account.timezone,
+    ...renderLocale(contact, listCountry, account),
   };
+}
+
+/**
+ * Pure: the language, country and time zone a contact's message is formatted in — the
+ * contact's own, else the list's default country and the account's country and time zone.
+ * Preview and every send path use this one rule, so what the preview shows is what goes out.
+ */
+export function renderLocale(
+  contact: Readonly<Record<string, unknown>>,
+  listCountry: string | null,
+  account: { country: string | null; timezone: string },
+): { language?: string; country?: string; timezone: string } {
+  const language = text(contact.language);
+  const country = text(contact.country) ?? listCountry ?? account.country ?? undefined;
+  return { ...(language ? { language } : {}), ...(country ? { country } : {}), timezone: text(contact.timezone) ?? account.timezone };
 }

@@ -7,7 +7,8 @@ export {
   renderTemplate, compileTemplate, checkTemplate, bodyFormat, textFromHtml,
   type RenderContext, type TemplateSource, type RenderTemplateOptions, type CompiledTemplate, type BodyFormat,
 } from './render.js';
-export { buildRenderContext } from './context.js';
+export { buildRenderContext, renderLocale } from './context.js';
+export { previewTemplate, type PreviewSample, type TemplatePreview } from './preview.js';
 export { smsInfo, type SmsInfo, type SmsEncoding } from './sms.js';
 export { templateKind } from './kinds.js';
 export { getTemplate, accountPartials, defaultChannelCost, type TemplateRow } from './sql.js';

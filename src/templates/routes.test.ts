@@ -182,3 +182,94 @@ async function viewerKey(): Promise<string> {
   assert.equal(r.statusCode, 201, r.body);
   return r.json().key;
 }
+
+test('a draft previews like a saved template: email (MJML and HTML), with the account defaults', async () => {
+  await t.db.pool.query(`UPDATE accounts SET country = 'CO', timezone = 'America/Bogota' WHERE id = $1`, [t.accountId]);
+  const draft = {
+    channel_type: 'smtp', subject: 'Pago de {{ data.amount | money }}',
+    body: '<mjml><mj-body><mj-section><mj-column><mj-text>Recibimos {{ data.amount | money }} el {{ data.at | local_datetime }}; código {{ otp.code }}. <a href="{{ unsubscribe_url }}">Salir</a></mj-text></mj-column></mj-section></mj-body></mjml>',
+  };
+  const data = { amount: 250000, at: '2026-03-15T14:30:00Z' };
+  const countRows = async () => (await t.db.pool.query(`SELECT count(*)::int AS n FROM templates WHERE account_id = $1`, [t.accountId])).rows[0].n as number;
+  const rowsBefore = await countRows();
+  const r = await t.call('POST', '/v1/templates/preview', { ...draft, data });
+  assert.equal(r.statusCode, 200, r.body);
+  const p = r.json();
+  assert.equal(p.subject, 'Pago de $ 250.000');
+  assert.match(p.html, /Recibimos \$ 250\.000 el 15\/03\/2026, 9:30 a\. m\./);
+  assert.match(p.text, /código 123456\./);
+  assert.match(p.html, /href="http[^"]*\/u\/preview"/);
+  assert.equal(p.sms, undefined);
+  // Nothing was saved, and the same template once saved previews identically.
+  assert.equal(await countRows(), rowsBefore);
+  const saved = await create({ name: 'draft-then-saved', ...draft });
+  assert.deepEqual((await t.call('POST', `/v1/templates/${saved.id}/preview`, { data })).json(), p);
+
+  // HTML for a contact: the contact's fields; no subject yet is fine while drafting.
+  const contactId = await newContact({ doc: '3003', name: 'Lucía' });
+  const html = await t.call('POST', '/v1/templates/preview', { channel_type: 'email', body: '<p>Hola {{ contact.name }}</p>', contact_id: contactId });
+  assert.equal(html.statusCode, 200, html.body);
+  assert.equal(html.json().html, '<p>Hola Lucía</p>');
+  assert.equal(html.json().text, 'Hola Lucía');
+  assert.equal(html.json().subject, undefined);
+});
+
+test('a draft SMS preview counts segments and prices them with the default SMS channel', async () => {
+  await t.db.pool.query(
+    `INSERT INTO channels (account_id, id, name, type, kind, config, cost_per_message, created_at) VALUES ($1, 'ch_draft_sms', 'sms', 'smpp', 'sms', '{}', 0.01, now() + interval '1 hour')`,
+    [t.accountId],
+  );
+  const r = await t.call('POST', '/v1/templates/preview', { channel_type: 'sms', body: `Hola {{ data.name }}: ${'x'.repeat(200)}`, data: { name: 'Ana' } });
+  assert.equal(r.statusCode, 200, r.body);
+  const p = r.json();
+  assert.equal(p.text, `Hola Ana: ${'x'.repeat(200)}`);
+  assert.deepEqual(p.sms, { encoding: 'GSM-7', characters: 210, segments: 2, per_segment: 153, cost: 0.02 });
+  await t.db.pool.query(`DELETE FROM channels WHERE id = 'ch_draft_sms'`);
+});
+
+test('a broken draft is 422 naming the part and line; bad fields and an unknown contact name their field', async () => {
+  const broken = await t.call('POST', '/v1/templates/preview', { channel_type: 'sms', body: 'Hola\n{% if x %}\nsi\n{% endif %}\n{% endif %}' });
+  assert.equal(broken.statusCode, 422, broken.body);
+  assert.equal(broken.json().error.message, 'body line 5: unexpected "endif"');
+  assert.deepEqual(broken.json().error.details[0], { field: 'body', line: 5, message: 'line 5: unexpected "endif"' });
+  const subject = await t.call('POST', '/v1/templates/preview', { channel_type: 'email', subject: 'Hola\n{{ x | nope }}', body: 'x' });
+  assert.equal(subject.statusCode, 422, subject.body);
+  assert.equal(subject.json().error.message, 'subject line 2: unknown filter "nope"');
+
+  const cases: [object, number, string][] = [
+    [{ channel_type: 'fax', body: 'x' }, 422, 'channel_type'],
+    [{ channel_type: 'sms', body: '  ' }, 422, 'body'],
+    [{ channel_type: 'sms' }, 422, 'body'],
+    [{ channel_type: 'sms', body: 'x', name: 'not a preview field' }, 400, 'body'],
+    [{ channel_type: 'sms', body: 'x', contact_id: 'ct_nope' }, 404, 'contact_id'],
+  ];
+  for (const [body, status, field] of cases) {
+    const r = await t.call('POST', '/v1/templates/preview', body);
+    assert.equal(r.statusCode, status, `${JSON.stringify(body)}: ${r.body}`);
+    if (status !== 400) assert.equal(r.json().error.details[0].field, field, r.body);
+  }
+  // Another account's contact is as unknown as one that never existed.
+  const other = await t.newAccount();
+  const list = await t.call('POST', '/v1/lists', { name: 'ajena', key_field: 'doc', fields: [{ key: 'doc', type: 'text' }] }, { key: other.key });
+  await t.call('PUT', `/v1/lists/${list.json().id}/contacts`, { contacts: [{ doc: '9' }] }, { key: other.key });
+  const { rows } = await t.db.pool.query(`SELECT id FROM contacts WHERE list_id = $1`, [list.json().id]);
+  const theirs = await t.call('POST', '/v1/templates/preview', { channel_type: 'sms', body: 'x', contact_id: rows[0].id });
+  assert.equal(theirs.statusCode, 404, theirs.body);
+  assert.equal(theirs.json().error.details[0].field, 'contact_id');
+});
+
+test('the static /templates/preview does not collide with /templates/:id; a viewer may use it', async () => {
+  const key = await viewerKey();
+  assert.equal((await t.call('POST', '/v1/templates/preview', { channel_type: 'sms', body: 'x' }, { key })).statusCode, 200);
+  // The draft route is not a template id: the id routes still answer for real ids only.
+  const tpl = await create({ name: 'rutas', channel_type: 'sms', body: 'guardada' });
+  assert.equal((await t.call('POST', `/v1/templates/${tpl.id}/preview`, {})).json().text, 'guardada');
+  assert.equal((await t.call('POST', '/v1/templates/preview', { channel_type: 'sms', body: 'borrador' })).json().text, 'borrador');
+  const get = await t.call('GET', '/v1/templates/preview');
+  assert.equal(get.statusCode, 404, 'GET reads "preview" as an id that does not exist');
+  assert.equal(get.json().error.message, 'template not found');
+  assert.equal((await t.call('POST', '/v1/templates/preview/preview', {})).statusCode, 404);
+  // The routes as registered: the static one next to the parametric one.
+  assert.ok(t.app.hasRoute({ method: 'POST', url: '/v1/templates/preview' }));
+  assert.ok(t.app.hasRoute({ method: 'POST', url: '/v1/templates/:id/preview' }));
+});

@@ -7,12 +7,11 @@ import { newId } from '../core/ids.js';
 import { withTransaction } from '../db/index.js';
 import { recordAudit } from '../audit/index.js';
 import { templateKind } from './kinds.js';
-import { bodyFormat, checkTemplate, renderTemplate } from './render.js';
-import { buildRenderContext } from './context.js';
-import { smsInfo } from './sms.js';
+import { bodyFormat, checkTemplate, type TemplateSource } from './render.js';
+import { previewTemplate } from './preview.js';
 import { LIMITS } from './liquid.js';
 import {
-  accountPartials, defaultChannelCost, deleteTemplate, getTemplate, insertTemplate, listTemplates,
+  accountPartials, deleteTemplate, getTemplate, insertTemplate, listTemplates,
   templateNameTaken, updateTemplate, type TemplateRow,
 } from './sql.js';
 
@@ -32,6 +31,12 @@ export function templateView(t: TemplateRow) {
   };
 }
 
+// What a preview renders for: a contact of the account and/or sample data.
+const SampleFields = {
+  contact_id: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })),
+  data: Type.Optional(Type.Record(Type.String(), Type.Unknown())),
+};
+
 interface TemplateInput {
   name: string;
   channel_type: ChannelKind;
@@ -39,17 +44,27 @@ interface TemplateInput {
   body: string;
 }
 
-/** The checks beyond the schema, in the order a caller fixes them; each names its field. */
-async function checkInput(deps: AppDeps, accountId: string, t: { name: string; channel_type: string; subject?: string | null; body?: string }, exceptId?: string): Promise<TemplateInput> {
-  const name = t.name.trim();
-  if (!name) throw invalid('name', 'must not be blank');
+type DraftFields = { channel_type: string; subject?: string | null; body?: string };
+
+/**
+ * The parts of a template as written, saved or not: its kind, a body that is there and within
+ * the limit, a blank subject read as none. Each failure is a 422 naming its field.
+ */
+function draftSource(t: DraftFields): TemplateSource & { subject: string | null } {
   const kind = templateKind(t.channel_type);
   if (t.body === undefined || !t.body.trim()) throw invalid('body', 'is required');
   if (t.body.length > LIMITS.parseChars) throw invalid('body', `is longer than ${LIMITS.parseChars / 1024} KB`);
-  const subject = t.subject?.trim() ? t.subject : null;
-  if (kind === 'email' && !subject) throw invalid('subject', 'is required for email templates');
+  return { channel_type: kind, subject: t.subject?.trim() ? t.subject : null, body: t.body };
+}
+
+/** The checks beyond the schema, in the order a caller fixes them; each names its field. */
+async function checkInput(deps: AppDeps, accountId: string, t: DraftFields & { name: string }, exceptId?: string): Promise<TemplateInput> {
+  const name = t.name.trim();
+  if (!name) throw invalid('name', 'must not be blank');
+  const source = draftSource(t);
+  if (source.channel_type === 'email' && !source.subject) throw invalid('subject', 'is required for email templates');
   if (await templateNameTaken(deps.pool, accountId, name, exceptId)) throw conflict(`a template named "${name}" already exists`, 'name');
-  const input = { name, channel_type: kind, subject, body: t.body };
+  const input = { name, ...source };
   await checkTemplate(input, { loadPartial: accountPartials(deps.pool, accountId) });
   return input;
 }
@@ -119,27 +134,28 @@ export const templateRoutes: FastifyPluginAsyncTypebox<{ deps: AppDeps }> = asyn
     config: { role: 'viewer' },
     schema: {
       tags: ['messaging'], params: IdParams,
-      body: Type.Optional(Type.Object({
-        contact_id: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })),
-        data: Type.Optional(Type.Record(Type.String(), Type.Unknown())),
-      }, { additionalProperties: false })),
+      body: Type.Optional(Type.Object(SampleFields, { additionalProperties: false })),
     },
   }, async (req) => {
     const accountId = req.auth.accountId;
     const t = await getTemplate(pool, accountId, req.params.id);
     if (!t) throw notFound('template');
-    const ctx = await buildRenderContext(pool, accountId, {
-      ...(req.body?.contact_id ? { contactId: req.body.contact_id } : {}),
-      data: req.body?.data ?? {},
-      // Placeholders so OTP and marketing templates show what the real send will put there.
-      otp: { code: '123456' },
-      unsubscribeUrl: `${deps.config.publicUrl}/u/preview`,
-    });
-    const out = await renderTemplate(t, ctx, { loadPartial: accountPartials(pool, accountId) });
-    if (t.channel_type !== 'sms') return out;
-    const info = smsInfo(out.text);
-    const perMessage = await defaultChannelCost(pool, accountId, 'sms');
-    const cost = perMessage === undefined ? undefined : Math.round(perMessage * info.segments * 1e6) / 1e6;
-    return { ...out, sms: { ...info, ...(cost === undefined ? {} : { cost }) } };
+    return previewTemplate(pool, accountId, t, req.body ?? {}, { publicUrl: deps.config.publicUrl });
+  });
+
+  // An unsaved draft, rendered as the saved template would be: the console's live preview.
+  // Fastify's router tries static segments before parameters, so this path is never read as a
+  // template id (and `/templates/:id/preview` is one segment longer).
+  app.post('/templates/preview', {
+    config: { role: 'viewer' },
+    schema: {
+      tags: ['messaging'],
+      body: Type.Object({
+        channel_type: TemplateFields.channel_type, subject: TemplateFields.subject, body: TemplateFields.body, ...SampleFields,
+      }, { additionalProperties: false }),
+    },
+  }, async (req) => {
+    const { contact_id, data, ...draft } = req.body;
+    return previewTemplate(pool, req.auth.accountId, draftSource(draft), { contact_id, data }, { publicUrl: deps.config.publicUrl });
   });
 };

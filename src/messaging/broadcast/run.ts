@@ -8,7 +8,7 @@ import { validateFilter, whereFor, requireSegment, SqlParams, type SqlFragment }
 import type { ContactRow } from '../../contacts/sql/contacts.js';
 import type { ChannelKind } from '../../channels/port.js';
 import { loadChannel } from '../../channels/service.js';
-import { accountPartials, getTemplate, renderTemplate, type TemplateRow } from '../../templates/index.js';
+import { accountPartials, getTemplate, renderLocale, renderTemplate, type TemplateRow } from '../../templates/index.js';
 import { loadAccountPolicy } from '../policy/index.js';
 import { addressFor, contactFields, loadAccountInfo, type AccountInfo, type Recipient } from '../compose.js';
 import { prepareMessage, unsubscribeFor, type PreparedMessage } from '../prepare.js';
@@ -114,7 +114,7 @@ async function prepareBatch(deps: AppDeps, b: BroadcastRow, plan: Plan, contacts
   const recipients: Recipient[] = [];
   for (const c of contacts) {
     try {
-      recipients.push(addressFor(plan.account, c.id, contactFields(c, plan.list), undefined, kind));
+      recipients.push(addressFor(plan.account, c.id, contactFields(c, plan.list), undefined, kind, plan.list.default_country));
     } catch (err) {
       if (!(err instanceof AppError)) throw err;
     }
@@ -130,8 +130,7 @@ async function prepareBatch(deps: AppDeps, b: BroadcastRow, plan: Plan, contacts
     try {
       content = await renderTemplate({ channel_type: kind, subject: plan.template.subject, body: plan.template.body }, {
         contact: r.fields, data: b.data, account: { name: plan.account.name }, unsubscribe_url: unsubscribe.links.unsubscribe,
-        language: str(r.fields.language), timezone: str(r.fields.timezone) ?? plan.account.timezone,
-        country: str(r.fields.country) ?? plan.account.country ?? undefined,
+        ...renderLocale(r.fields, r.listCountry, plan.account),
       }, { loadPartial: plan.loadPartial });
     } catch (err) {
       if (!(err instanceof AppError)) throw err;
@@ -147,4 +146,3 @@ async function prepareBatch(deps: AppDeps, b: BroadcastRow, plan: Plan, contacts
   return out;
 }
 
-const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);

@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import { hostname } from 'node:os';
 import type pg from 'pg';
 import type { AppDeps } from '../../http/deps.js';
@@ -52,6 +53,8 @@ export class OutboxWorker {
     this.cache = new ConnectionCache(deps, opts.report);
     this.batchSize = opts.batchSize ?? 200;
     this.leaseSeconds = opts.leaseSeconds ?? 60;
+    // Every message waiting for a provider's window listens for shutdown on this one signal.
+    setMaxListeners(10_000, this.abort.signal);
   }
 
   async start(): Promise<void> {

@@ -1,11 +1,23 @@
-import { api, ApiError, apiUrl, request, type ErrorDetail } from '../ui/api';
+import { api, request } from '../ui/api';
 import type {
   Channel, MessageDetail, MessageFilters, MessagePage, NewChannel, NewSuppression, Policy, PolicyPatch, SandboxMessage,
   SendAnswer, SendRequest, Suppression, SuppressionFilters, SuppressionImportResult, SuppressionPage, SuppressionType,
-  Template, TemplateDraft, TemplatePreview,
+  Template, TemplateDraft, TemplatePreview, ChannelKind,
 } from './types';
 
 const enc = encodeURIComponent;
+
+/** Who a preview renders for: a contact, sample data, or both. */
+export interface PreviewSample {
+  contact_id?: string;
+  data?: Record<string, unknown>;
+}
+/** A template's parts as written, saved or not: what `POST /v1/templates/preview` renders. */
+export interface PreviewDraft {
+  channel_type: ChannelKind;
+  subject?: string;
+  body: string;
+}
 
 // ---- Channels ---------------------------------------------------------------------------
 export const getChannels = async (signal?: AbortSignal) => (await api.get<{ channels: Channel[] }>('/channels', undefined, signal)).channels;
@@ -24,36 +36,21 @@ export const getTemplate = (id: string, signal?: AbortSignal) => api.get<Templat
 export const createTemplate = (body: TemplateDraft) => api.post<Template>('/templates', body);
 export const updateTemplate = (id: string, patch: Partial<TemplateDraft>) => api.patch<Template>(`/templates/${enc(id)}`, patch);
 export const deleteTemplate = (id: string) => api.delete(`/templates/${enc(id)}`);
-export const previewTemplate = (id: string, body: { contact_id?: string; data?: Record<string, unknown> }, signal?: AbortSignal) =>
+export const previewTemplate = (id: string, body: PreviewSample, signal?: AbortSignal) =>
   api.post<TemplatePreview>(`/templates/${enc(id)}/preview`, body, { signal });
+/** Renders an unsaved draft (the editor's live preview): same answer and errors as a saved one. */
+export const previewDraft = (draft: PreviewDraft, sample: PreviewSample, signal?: AbortSignal) =>
+  api.post<TemplatePreview>('/templates/preview', { ...draft, ...sample }, { signal });
 
 // ---- Messages ---------------------------------------------------------------------------
 /**
- * Sends one message with an Idempotency-Key, so a double click or a retried request sends once.
- * `request()` in ui/api.ts takes no extra headers, hence this one direct fetch; it needs the
- * session's CSRF token (useSession().session.csrf_token) for the same reason.
+ * Sends one message with an Idempotency-Key, so a double click or a retried request sends once
+ * (the caller keeps one key per intended send). The CSRF token is `request()`'s, from the session;
+ * `csrfToken` is accepted for older callers and not needed.
  */
-export async function sendMessage(body: SendRequest, opts: { csrfToken: string; idempotencyKey?: string }): Promise<SendAnswer> {
-  let res: Response;
-  try {
-    res = await fetch(apiUrl('/messages'), {
-      method: 'POST',
-      credentials: 'same-origin',
-      headers: {
-        accept: 'application/json', 'content-type': 'application/json',
-        'x-csrf-token': opts.csrfToken, 'idempotency-key': opts.idempotencyKey ?? crypto.randomUUID(),
-      },
-      body: JSON.stringify(body),
-    });
-  } catch {
-    throw new ApiError(0, 'network', 'The server could not be reached. Check your connection and try again.');
-  }
-  const payload = (await res.json().catch(() => undefined)) as
-    | (SendAnswer & { error?: { code?: string; message?: string; details?: ErrorDetail[] } })
-    | undefined;
-  if (res.ok && payload) return payload;
-  const e = payload?.error;
-  throw new ApiError(res.status, e?.code ?? 'http_error', e?.message ?? `${res.status} ${res.statusText}`, e?.details ?? []);
+export async function sendMessage(body: SendRequest, opts: { csrfToken?: string; idempotencyKey?: string } = {}): Promise<SendAnswer> {
+  const res = await request('POST', '/messages', { json: body, headers: { 'idempotency-key': opts.idempotencyKey ?? crypto.randomUUID() } });
+  return (await res.json()) as SendAnswer;
 }
 
 export const getMessages = (filters: MessageFilters & { limit?: number; cursor?: string }, signal?: AbortSignal) =>

@@ -4,7 +4,7 @@ import { Button, ErrorBanner, Field, Input, Select, Spinner } from '../ui/contro
 import { useAsync } from '../ui/hooks';
 import { Card, PageHeader } from '../ui/layout';
 import { Link, navigate } from '../ui/router';
-import { createTemplate, deleteTemplate, getTemplate, updateTemplate } from './api';
+import { createTemplate, deleteTemplate, getTemplate, updateTemplate, type PreviewDraft } from './api';
 import type { Sample } from './sample';
 import { SendBox } from './send-box';
 import { SampleEditor, TemplatePreviewPane } from './template-preview';
@@ -27,6 +27,23 @@ const sameDraft = (a: TemplateDraft, b: TemplateDraft) =>
 /** The body sent to the API: no subject for kinds without one, trimmed name. */
 function toRequest(d: TemplateDraft): TemplateDraft {
   return { name: d.name.trim(), channel_type: d.channel_type, body: d.body, ...(HAS_SUBJECT.has(d.channel_type) ? { subject: d.subject ?? '' } : {}) };
+}
+
+/** What the live preview renders: the parts as typed, a subject only for kinds that have one. */
+function previewDraftOf(d: TemplateDraft): PreviewDraft {
+  return { channel_type: d.channel_type, body: d.body, ...(HAS_SUBJECT.has(d.channel_type) && d.subject ? { subject: d.subject } : {}) };
+}
+
+/** Sample data or a contact, and the current draft rendered for it as the user types. */
+function PreviewCard({ draft, sample, onSampleChange }: { draft: TemplateDraft; sample: Sample; onSampleChange: (s: Sample) => void }) {
+  return (
+    <Card title="Preview">
+      <div className="stack">
+        <SampleEditor sample={sample} onChange={onSampleChange} />
+        <TemplatePreviewPane draft={previewDraftOf(draft)} sample={sample} />
+      </div>
+    </Card>
+  );
 }
 
 /** The fields of a template; a 422 names the part and line (`body line 3: unexpected "endif"`). */
@@ -62,6 +79,7 @@ function TemplateFields({ draft, onChange, error, kindLocked }: {
 
 export function NewTemplatePage() {
   const [draft, setDraft] = useState<TemplateDraft>(() => draftOf(undefined));
+  const [sample, setSample] = useState<Sample>({ mode: 'data', json: '{}' });
   const [error, setError] = useState<unknown>();
   const [busy, setBusy] = useState(false);
 
@@ -81,21 +99,26 @@ export function NewTemplatePage() {
   return (
     <>
       <PageHeader title="New template" breadcrumb={breadcrumb} />
-      <form onSubmit={submit} noValidate className="stack">
-        <ErrorBanner error={error} testId="template-error" />
-        <Card>
-          <TemplateFields draft={draft} onChange={setDraft} error={error} kindLocked={false} />
-        </Card>
-        <div className="form-actions">
-          <Button onClick={() => navigate('/templates')}>Cancel</Button>
-          <Button type="submit" variant="primary" busy={busy} disabled={!draft.name.trim() || !draft.body.trim()} data-testid="template-save">Create template</Button>
+      <div className="editor-layout">
+        <form onSubmit={submit} noValidate className="stack">
+          <ErrorBanner error={error} testId="template-error" />
+          <Card>
+            <TemplateFields draft={draft} onChange={setDraft} error={error} kindLocked={false} />
+          </Card>
+          <div className="form-actions">
+            <Button onClick={() => navigate('/templates')}>Cancel</Button>
+            <Button type="submit" variant="primary" busy={busy} disabled={!draft.name.trim() || !draft.body.trim()} data-testid="template-save">Create template</Button>
+          </div>
+        </form>
+        <div className="stack">
+          <PreviewCard draft={draft} sample={sample} onSampleChange={setSample} />
         </div>
-      </form>
+      </div>
     </>
   );
 }
 
-/** One saved template: edit it, preview the saved version for sample data or a contact, send it. */
+/** One saved template: edit it (the preview follows the edits), send the saved version. */
 export function TemplatePage({ id }: { id: string }) {
   const loaded = useAsync((signal) => getTemplate(id, signal), [id]);
   if (!loaded.data) {
@@ -111,8 +134,6 @@ export function TemplatePage({ id }: { id: string }) {
 
 function TemplateEditor({ initial }: { initial: Template }) {
   const [saved, setSaved] = useState(initial);
-  // Bumped by every save: the preview asks again even when the server keeps updated_at unchanged.
-  const [version, setVersion] = useState(0);
   const [draft, setDraft] = useState<TemplateDraft>(() => draftOf(initial));
   const [sample, setSample] = useState<Sample>({ mode: 'data', json: '{}' });
   const [error, setError] = useState<unknown>();
@@ -131,7 +152,6 @@ function TemplateEditor({ initial }: { initial: Template }) {
       const t = await updateTemplate(saved.id, { name, body, ...(subject === undefined ? {} : { subject }) });
       setSaved(t);
       setDraft(draftOf(t));
-      setVersion((v) => v + 1);
       setJustSaved(true);
     } catch (err) {
       setError(err);
@@ -169,14 +189,13 @@ function TemplateEditor({ initial }: { initial: Template }) {
           </div>
         </form>
         <div className="stack">
-          <Card title="Preview">
-            <div className="stack">
-              <SampleEditor sample={sample} onChange={setSample} />
-              <TemplatePreviewPane templateId={saved.id} version={`${version}|${saved.updated_at ?? ''}`} kind={saved.channel_type} sample={sample} stale={dirty} />
-            </div>
-          </Card>
+          <PreviewCard draft={draft} sample={sample} onSampleChange={setSample} />
           <Card title="Send">
-            <SendBox template={saved} sample={sample} />
+            <div className="stack">
+              {/* The preview follows the draft, but a send uses what is saved: say so while they differ. */}
+              {dirty && <div className="muted" data-testid="send-uses-saved">Sends the saved template; save to send your changes.</div>}
+              <SendBox template={saved} sample={sample} />
+            </div>
           </Card>
         </div>
       </div>

@@ -1,7 +1,7 @@
 import { ErrorBanner, Field, Input, Spinner } from '../ui/controls';
 import { formatNumber } from '../ui/format';
 import { useAsync, useDebounced } from '../ui/hooks';
-import { previewTemplate } from './api';
+import { previewDraft, type PreviewDraft } from './api';
 import { sampleInput, type Sample } from './sample';
 import type { ChannelKind, SmsInfo, TemplatePreview } from './types';
 
@@ -77,30 +77,35 @@ function RenderedParts({ kind, preview }: { kind: ChannelKind; preview: Template
 }
 
 /**
- * The rendered template for the sample, asked again 300 ms after the sample stops changing and
- * whenever a save changes `version`. The preview renders the saved template: `stale` says the
- * editor holds changes the preview does not show yet.
+ * The draft as it stands, rendered for the sample: asked again 300 ms after the draft or the
+ * sample stops changing, so it follows typing; saved or not makes no difference. A newer answer
+ * supersedes an older one (useAsync aborts it). A Liquid error shows with its part and line
+ * (`body line 3: unexpected "endif"`) until the draft renders again.
  */
-export function TemplatePreviewPane({ templateId, version, kind, sample, stale }: {
-  templateId: string; version: string; kind: ChannelKind; sample: Sample; stale: boolean;
-}) {
-  const settled = useDebounced(sample, 300);
-  const input = sampleInput(settled);
-  const inputKey = JSON.stringify(input);
+export function TemplatePreviewPane({ draft, sample }: { draft: PreviewDraft; sample: Sample }) {
+  // Debounced as a string: a fresh object each render would restart the timer forever.
+  const settledKey = useDebounced(JSON.stringify({ draft, sample }), 300);
+  const settled = JSON.parse(settledKey) as { draft: PreviewDraft; sample: Sample };
+  const input = sampleInput(settled.sample);
+  const hasBody = settled.draft.body.trim() !== '';
   const preview = useAsync(
-    (signal) => (input.ok ? previewTemplate(templateId, input.body, signal) : Promise.resolve(undefined)),
-    [templateId, version, inputKey],
+    async (signal) => {
+      if (!input.ok || !hasBody) return undefined;
+      // The kind travels with its answer: while a new kind renders, the old answer is drawn as its own kind.
+      return { kind: settled.draft.channel_type, parts: await previewDraft(settled.draft, input.body, signal) };
+    },
+    [settledKey],
   );
 
   return (
     <div className="stack" data-testid="template-preview" aria-live="polite">
-      {stale && <div className="banner banner-warning" data-testid="preview-stale">The preview shows the saved template. Save to see your changes.</div>}
       {!input.ok && <div className="banner banner-warning">{input.error}</div>}
+      {!hasBody && <div className="muted" data-testid="preview-empty">The preview appears once the body has some text.</div>}
       <ErrorBanner error={preview.error} testId="preview-error" />
-      {preview.loading && !preview.data && input.ok && <Spinner label="Rendering…" />}
-      {preview.data && !preview.error && (
+      {preview.loading && !preview.data && input.ok && hasBody && <Spinner label="Rendering…" />}
+      {preview.data && !preview.error && hasBody && (
         <div className={preview.loading ? 'is-refreshing' : undefined}>
-          <RenderedParts kind={kind} preview={preview.data} />
+          <RenderedParts kind={preview.data.kind} preview={preview.data.parts} />
         </div>
       )}
     </div>

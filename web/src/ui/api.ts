@@ -48,6 +48,8 @@ export interface RequestOptions {
   body?: BodyInit;
   contentType?: string;
   signal?: AbortSignal;
+  /** Extra headers (`Idempotency-Key`…); they cannot replace the CSRF token or the body's content type. */
+  headers?: Record<string, string>;
   /** Do not broadcast a 401 (the session probe and the login call handle it themselves). */
   quiet401?: boolean;
 }
@@ -63,7 +65,9 @@ export function apiUrl(path: string, query?: Query): string {
 
 /** Sends a request and returns the raw Response when it succeeded; throws ApiError otherwise. */
 export async function request(method: string, path: string, opts: RequestOptions = {}): Promise<Response> {
+  // The caller's headers first (lower-cased, as fetch would), then ours on top of them.
   const headers: Record<string, string> = { accept: 'application/json' };
+  for (const [name, value] of Object.entries(opts.headers ?? {})) headers[name.toLowerCase()] = value;
   if (!SAFE.has(method)) headers['x-csrf-token'] = csrfToken;
   let body: BodyInit | undefined;
   if (opts.json !== undefined) {
