@@ -5,7 +5,7 @@
 // number of already-rendered messages of the same size to the same sink, in the same run.
 //
 //   npm run build && npx tsx bench/send-email.ts [--rows 100000] [--target server|embedded|both]
-//     [--pool-size 5] [--database-url postgres://postgres@127.0.0.1:5432/test] [--cpu-prof] [--keep]
+//     [--pool-size 5] [--sink-latency-ms 0] [--database-url postgres://postgres@127.0.0.1:5432/test] [--cpu-prof] [--keep]
 //
 // Target (issue): Conversa ≥ 70 % of raw messages/s, POST → the last message at the sink.
 import { randomBytes } from 'node:crypto';
@@ -86,6 +86,7 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
       rows: { type: 'string', default: '100000' },
       target: { type: 'string', default: 'both' },
       'pool-size': { type: 'string', default: '5' },
+      'sink-latency-ms': { type: 'string', default: '0' },
       'database-url': { type: 'string', default: DEFAULT_SERVER_URL },
       'cpu-prof': { type: 'boolean', default: false },
       keep: { type: 'boolean', default: false },
@@ -93,6 +94,6 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
   });
   const poolSize = Number(values['pool-size']);
   await sendMain(`Email sending benchmark (smtp channel, pool_size ${poolSize})`, emailScenario(poolSize), {
-    rows: Number(values.rows), targets: targetsOf(values.target), serverUrl: values['database-url'], cpuProf: values['cpu-prof'], keep: values.keep,
+    rows: Number(values.rows), targets: targetsOf(values.target), serverUrl: values['database-url'], sinkLatencyMs: Number(values['sink-latency-ms']), cpuProf: values['cpu-prof'], keep: values.keep,
   });
 }

@@ -54,9 +54,12 @@ export interface Sink {
 type SinkRequest = { op: 'stats' | 'reset'; seq: number };
 type SinkReply = { seq: number; stats: SinkStats } | { port: number } | { error: string };
 
-/** Starts a sink in a child process; resolves once it listens on 127.0.0.1. */
-export async function startSink(kind: SinkKind): Promise<Sink> {
-  const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', fileURLToPath(import.meta.url), 'sink', kind], {
+/**
+ * Starts a sink in a child process; resolves once it listens on 127.0.0.1. `latencyMs` delays
+ * every answer (the 250 after DATA, the submit_sm_resp), as a provider across a network would.
+ */
+export async function startSink(kind: SinkKind, latencyMs = 0): Promise<Sink> {
+  const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', fileURLToPath(import.meta.url), 'sink', kind, String(latencyMs)], {
     cwd: ROOT, stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
@@ -96,7 +99,8 @@ export async function startSink(kind: SinkKind): Promise<Sink> {
 }
 
 /** The sink process: a server that counts messages and answers at once. */
-async function runSink(kind: SinkKind): Promise<void> {
+async function runSink(kind: SinkKind, latencyMs: number): Promise<void> {
+  const answer = (fn: () => void) => (latencyMs > 0 ? void setTimeout(fn, latencyMs) : fn());
   let stats: SinkStats = { count: 0, bytes: 0, firstAt: 0, lastAt: 0 };
   const arrived = (bytes: number) => {
     const t = now();
@@ -120,7 +124,8 @@ async function runSink(kind: SinkKind): Promise<void> {
         stream.on('data', (chunk: Buffer) => (n += chunk.length));
         stream.on('end', () => {
           arrived(n);
-          callback(null, `OK: queued as s${stats.count}`);
+          const id = stats.count;
+          answer(() => callback(null, `OK: queued as s${id}`));
         });
       },
     });
@@ -138,7 +143,8 @@ async function runSink(kind: SinkKind): Promise<void> {
       session.on('bind_transmitter', bind);
       session.on('submit_sm', (pdu: smpp.PDU) => {
         arrived(shortMessageBytes(pdu.short_message));
-        session.send(pdu.response({ message_id: (++ids).toString(16) }));
+        const resp = pdu.response({ message_id: (++ids).toString(16) });
+        answer(() => session.send(resp));
       });
       session.on('enquire_link', (pdu: smpp.PDU) => session.send(pdu.response()));
       session.on('unbind', (pdu: smpp.PDU) => {
@@ -436,6 +442,8 @@ export interface SendFigures {
   contacts: number;
   /** pool_size (email) or window (sms), the same for the raw client and the channel. */
   concurrency: number;
+  /** How long the sink waits before each answer. */
+  sinkLatencyMs: number;
   loadMs: number;
   raw: RawRun;
   rawAvgBytes: number;
@@ -464,6 +472,8 @@ export interface SendBenchOptions {
   target: Target;
   serverUrl?: string;
   cpuProfDir?: string;
+  /** The sink's delay before each answer (default 0: the CPU cost of the path alone). */
+  sinkLatencyMs?: number;
   keep?: boolean;
   log?: Log;
 }
@@ -471,7 +481,8 @@ export interface SendBenchOptions {
 export async function runSendBench(scenario: SendScenario, opts: SendBenchOptions): Promise<SendFigures> {
   const log = opts.log ?? stderrLog;
   checkBuild(log);
-  const sink = await startSink(scenario.sink);
+  const sinkLatencyMs = opts.sinkLatencyMs ?? 0;
+  const sink = await startSink(scenario.sink, sinkLatencyMs);
   let db: BenchDatabase | undefined;
   let child: ConversaChild | undefined;
   try {
@@ -509,7 +520,7 @@ export async function runSendBench(scenario: SendScenario, opts: SendBenchOption
       body: { segment_id: segmentId, channel_id: channel.id, template_id: template.id, category: 'marketing' },
     });
     const figures: SendFigures = {
-      kind: scenario.kind, target: opts.target, contacts: opts.rows, concurrency: scenario.concurrency, loadMs,
+      kind: scenario.kind, target: opts.target, contacts: opts.rows, concurrency: scenario.concurrency, sinkLatencyMs, loadMs,
       raw, rawAvgBytes: rawReceived.count ? rawReceived.bytes / rawReceived.count : 0, conversa,
       rawPerSec: perSec(raw.sent, raw.ms), conversaPerSec: perSec(conversa.received.count, conversa.lastMs),
       ratio: 0, load: { raw: rawLoad, conversa: [load0, load1()] },
@@ -549,6 +560,7 @@ export function formatSendFigures(all: readonly SendFigures[]): string {
     ['', ...all.map((x) => x.target)],
     ['contacts (consenting, in the segment)', ...col((x) => fmtInt(x.contacts))],
     [conc, ...col((x) => String(x.concurrency))],
+    ['sink answers each message after', ...col((x) => `${x.sinkLatencyMs} ms`)],
     ['loading contacts + segment (not measured)', ...col((x) => secs(x.loadMs))],
     ['raw: time to the last message at the sink', ...col((x) => secs(x.raw.ms))],
     ['raw: messages/s', ...col((x) => fmtInt(x.rawPerSec))],
@@ -575,14 +587,14 @@ export function formatSendFigures(all: readonly SendFigures[]): string {
   return [table(rows), '', ...verdicts].join('\n');
 }
 
-export interface SendCli { rows: number; targets: Target[]; serverUrl: string; cpuProf: boolean; keep: boolean }
+export interface SendCli { rows: number; targets: Target[]; serverUrl: string; sinkLatencyMs: number; cpuProf: boolean; keep: boolean }
 
 /** Runs the scenario for each target and prints the figures; each target's as soon as it exists. */
 export async function sendMain(title: string, scenario: SendScenario, cli: SendCli): Promise<void> {
   const all: SendFigures[] = [];
   for (const target of cli.targets) {
     const cpuProfDir = cli.cpuProf ? mkdtempSync(join(tmpdir(), `conversa-prof-send-${scenario.kind}-${target}-`)) : undefined;
-    const f = await runSendBench(scenario, { rows: cli.rows, target, serverUrl: cli.serverUrl, cpuProfDir, keep: cli.keep });
+    const f = await runSendBench(scenario, { rows: cli.rows, target, serverUrl: cli.serverUrl, cpuProfDir, sinkLatencyMs: cli.sinkLatencyMs, keep: cli.keep });
     all.push(f);
     if (cli.targets.length > 1) stderrLog(`\n${formatSendFigures([f])}\n`);
   }
@@ -591,7 +603,7 @@ export async function sendMain(title: string, scenario: SendScenario, cli: SendC
   for (const f of all) if (f.profile) console.log(`\nCPU profile of the Conversa process (${f.target}): ${f.profile}`);
 }
 
-/** `--rows`, `--target server|embedded|both`, `--database-url`, `--cpu-prof`, `--keep`. */
+/** `--target server|embedded|both` → the targets, in that order. */
 export function targetsOf(value: string | undefined): Target[] {
   const targets: Target[] = value === 'both' ? ['server', 'embedded'] : value === 'server' || value === 'embedded' ? [value] : [];
   if (targets.length === 0) throw new Error(`--target must be server, embedded or both (got ${value})`);
@@ -601,7 +613,7 @@ export function targetsOf(value: string | undefined): Target[] {
 if (process.argv[1] === fileURLToPath(import.meta.url) && process.argv[2] === 'sink') {
   const kind = process.argv[3];
   if (kind !== 'smtp' && kind !== 'smpp') throw new Error(`sink: smtp or smpp (got ${kind})`);
-  runSink(kind).catch((err: unknown) => {
+  runSink(kind, Number(process.argv[4] ?? 0)).catch((err: unknown) => {
     process.send?.({ error: String(err) } satisfies SinkReply);
     process.exit(1);
   });

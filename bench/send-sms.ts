@@ -5,7 +5,7 @@
 // transceiver) submitting the same number of single-part texts with the same window, in the same run.
 //
 //   npm run build && npx tsx bench/send-sms.ts [--rows 100000] [--target server|embedded|both]
-//     [--window 10] [--database-url postgres://postgres@127.0.0.1:5432/test] [--cpu-prof] [--keep]
+//     [--window 10] [--sink-latency-ms 0] [--database-url postgres://postgres@127.0.0.1:5432/test] [--cpu-prof] [--keep]
 //
 // Target (issue): Conversa ≥ 70 % of raw submit_sm/s, POST → the last submit_sm at the SMSC.
 import { fileURLToPath } from 'node:url';
@@ -45,6 +45,7 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
       rows: { type: 'string', default: '100000' },
       target: { type: 'string', default: 'both' },
       window: { type: 'string', default: '10' },
+      'sink-latency-ms': { type: 'string', default: '0' },
       'database-url': { type: 'string', default: DEFAULT_SERVER_URL },
       'cpu-prof': { type: 'boolean', default: false },
       keep: { type: 'boolean', default: false },
@@ -52,6 +53,6 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
   });
   const window = Number(values.window);
   await sendMain(`SMS sending benchmark (smpp channel, window ${window})`, smsScenario(window), {
-    rows: Number(values.rows), targets: targetsOf(values.target), serverUrl: values['database-url'], cpuProf: values['cpu-prof'], keep: values.keep,
+    rows: Number(values.rows), targets: targetsOf(values.target), serverUrl: values['database-url'], sinkLatencyMs: Number(values['sink-latency-ms']), cpuProf: values['cpu-prof'], keep: values.keep,
   });
 }

@@ -134,15 +134,4 @@ export async function renderFor(
   return { content, templateId: null, templateName: null };
 }
 
-export function checkAttachments(list: Attachment[] | undefined, limit: number): Attachment[] {
-  if (!list?.length) return [];
-  let total = 0;
-  list.forEach((a, i) => {
-    if (!/^[A-Za-z0-9+/=\s]*$/.test(a.content)) throw invalid(`attachments[${i}].content`, 'must be base64');
-    total += Math.floor((a.content.replace(/\s/g, '').length * 3) / 4);
-    if (total > limit) throw new AppError(413, 'payload_too_large', `attachments[${i}]: attachments exceed the ${limit}-byte limit`, [{ field: `attachments[${i}]`, message: 'over the limit' }]);
-  });
-  return list;
-}
-
 export type { ChannelRow };

@@ -49,7 +49,11 @@ test('an email to a contact travels render → gate → outbox → SMTP sink, wi
     body: '<p>Retiro de {{ data.amount }} en {{ account.name }}. <a href="https://bank.example/app">Ver</a></p>',
   });
   assert.equal(tpl.statusCode, 201, tpl.body);
-  const r = await t.call('POST', '/v1/messages', { contact_id: contactId, channel_type: 'email', template_id: tpl.json().id, category: 'transactional', data: { amount: '$ 200.000' } });
+  const receipt = Buffer.from('%PDF-1.4 comprobante 0001').toString('base64');
+  const r = await t.call('POST', '/v1/messages', {
+    contact_id: contactId, channel_type: 'email', template_id: tpl.json().id, category: 'transactional', data: { amount: '$ 200.000' },
+    attachments: [{ filename: 'comprobante.pdf', content_type: 'application/pdf', content: receipt }],
+  });
   assert.equal(r.statusCode, 202, r.body);
   assert.equal(r.json().status, 'queued');
   const id = r.json().id;
@@ -60,6 +64,8 @@ test('an email to a contact travels render → gate → outbox → SMTP sink, wi
   assert.equal(got.subject, 'Hola Ana Gómez');
   assert.match(got.text, /Retiro de \$ 200\.000/);
   assert.match(got.raw, /\/l\//, 'links are rewritten to tracked ones');
+  assert.match(got.raw, /filename=comprobante\.pdf/);
+  assert.ok(got.raw.replace(/\r?\n/g, '').includes(receipt), 'the attachment arrives byte for byte');
   const m = await waitFor('sent', async () => { const x = await message(id); return x.status === 'sent' ? x : undefined; });
   assert.deepEqual(m.events.map((e: { type: string }) => e.type), ['queued', 'sent']);
   assert.equal(m.to, 'Ana@example.com', 'the domain is lower-cased, the local part kept');

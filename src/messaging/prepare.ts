@@ -1,4 +1,5 @@
-import type { Attachment, Category, ChannelKind, RenderedContent } from '../channels/port.js';
+import type { Category, ChannelKind, RenderedContent } from '../channels/port.js';
+import type { AttachmentRef } from './attachments.js';
 import type { ChannelRow } from '../channels/sql.js';
 import { smsInfo } from '../templates/index.js';
 import type { PolicyDecision } from './policy/decide.js';
@@ -44,7 +45,7 @@ export function prepareMessage(a: {
   decision: PolicyDecision;
   category: Category;
   data: Record<string, unknown>;
-  attachments: Attachment[];
+  attachments: AttachmentRef[];
   unsubscribe: { tokens: TokenRow[]; links: Record<string, string> };
   publicUrl: string;
   source: Record<string, unknown> | null;

@@ -11,7 +11,7 @@ import { checkIdempotencyKey } from './idempotency.js';
 import { findMessages, getMessage, messageEvents, type MessageRow } from './sql/messages.js';
 
 const IdParams = Type.Object({ id: Type.String({ minLength: 1, maxLength: 64 }) });
-const Attachment = Type.Object({
+export const AttachmentInput = Type.Object({
   filename: Type.String({ minLength: 1, maxLength: 255 }),
   content_type: Type.String({ minLength: 1, maxLength: 255 }),
   content: Type.String({ description: 'base64' }),
@@ -31,7 +31,7 @@ export const SendBody = Type.Object({
   }, { additionalProperties: false })),
   category: Type.Union([Type.Literal('transactional'), Type.Literal('marketing')]),
   data: Type.Optional(Type.Record(Type.String(), Type.Unknown())),
-  attachments: Type.Optional(Type.Array(Attachment, { maxItems: 20 })),
+  attachments: Type.Optional(Type.Array(AttachmentInput, { maxItems: 20 })),
 }, { additionalProperties: false });
 
 function messageView(m: MessageRow) {

@@ -4,7 +4,8 @@ import { newId } from '../core/ids.js';
 import { resolveChannel } from '../channels/service.js';
 import type { ChannelKind } from '../channels/port.js';
 import { checkPolicy } from './policy/check.js';
-import { checkAttachments, loadAccountInfo, renderFor, resolveRecipient, type SendRequest } from './compose.js';
+import { loadAccountInfo, renderFor, resolveRecipient, type SendRequest } from './compose.js';
+import { decodeAttachments, refsOf, storeAttachments } from './attachments.js';
 import { claimIdempotencyKey, requestHash, storeIdempotentAnswer } from './idempotency.js';
 import { prepareMessage, unsubscribeFor } from './prepare.js';
 import { writeMessages } from './sql/write-messages.js';
@@ -33,7 +34,7 @@ export interface SendOptions {
  */
 export async function sendMessage(deps: AppDeps, accountId: string, req: SendRequest, opts: SendOptions = {}): Promise<SendAnswer> {
   const { pool, clock, config } = deps;
-  const attachments = checkAttachments(req.attachments, config.attachmentLimit);
+  const attachments = decodeAttachments(req.attachments, config.attachmentLimit);
   const account = await loadAccountInfo(pool, accountId);
   const channel = await resolveChannel(pool, accountId, req, deps.sandbox);
   const kind = channel.kind as ChannelKind;
@@ -46,7 +47,7 @@ export async function sendMessage(deps: AppDeps, accountId: string, req: SendReq
   });
   const prepared = prepareMessage({
     accountId, id: newId('msg'), channel, recipient, content: rendered.content, templateId: rendered.templateId,
-    templateName: rendered.templateName, decision, category: req.category, data: req.data ?? {}, attachments,
+    templateName: rendered.templateName, decision, category: req.category, data: req.data ?? {}, attachments: refsOf(attachments),
     unsubscribe, publicUrl: config.publicUrl, source: opts.source ?? null,
   });
   const m = prepared.message;
@@ -63,6 +64,7 @@ export async function sendMessage(deps: AppDeps, accountId: string, req: SendReq
       const first = await claimIdempotencyKey(tx, accountId, opts.idempotencyKey, requestHash(req));
       if (first) return { statusCode: first.status_code, body: first.response as SendAnswer['body'] };
     }
+    await storeAttachments(tx, accountId, attachments);
     await writeMessages(tx, accountId, [prepared]);
     if (opts.idempotencyKey) await storeIdempotentAnswer(tx, accountId, opts.idempotencyKey, answer.statusCode, answer.body);
     return answer;

@@ -1,9 +1,9 @@
 // The Messaging console end to end, in a real browser against the real server with its sandbox
-// sinks (a local SMTP server and an SMPP SMSC): create an email template, preview it for a
-// contact, send it to the contact, see it in the sandbox outbox and its `sent` event in the
-// message's timeline; then an SMS template, its segment counter, a send to a phone and the
-// `delivered` event the SMSC's receipt brings. Also: policy presets, suppressions and their
-// import, channels with masked secrets and a channel test.
+// sinks (a local SMTP server and an SMPP SMSC): create an email template (its preview follows
+// the typing, saved or not), preview it for a contact, send it to the contact, see it in the
+// sandbox outbox and its `sent` event in the message's timeline; then an SMS template, its
+// segment counter, a send to a phone and the `delivered` event the SMSC's receipt brings. Also:
+// policy presets, suppressions and their import, channels with masked secrets and a channel test.
 //
 // Needs the console built into dist/web (`npx vite build --config web/vite.config.ts`; built here
 // when missing) and Chromium at /usr/bin/chromium (`apt-get install chromium`). Without Chromium
@@ -147,13 +147,25 @@ step('logs in, and a contact exists (created through the API)', async () => {
 
 let emailTemplateUrl = '';
 
-step('creates an email template; a Liquid error is shown with its line', async () => {
+/** The preview's email HTML (the sandboxed iframe's srcdoc), or '' while there is none. */
+const previewHtml = async () => (await page.getByTestId('preview-html').getAttribute('srcdoc', { timeout: 1000 })) ?? '';
+
+step('creates an email template: the preview follows the typing; a Liquid error is shown with its line', async () => {
   await openNav('Templates');
   await page.getByTestId('new-template-button').click();
   await page.getByTestId('template-name').fill('Payment reminder');
   await page.getByTestId('template-channel-type').selectOption('email');
-  await page.getByTestId('template-subject').fill('Hola {{ contact.name }}');
+  await page.getByTestId('template-subject').fill('Hola {{ contact.name | default: "cliente" }}');
+  // Nothing is saved yet, and the preview already renders the draft, then each change to it.
+  await page.getByTestId('template-body').fill('<p>Hola {{ contact.name | default: "cliente" }},</p>');
+  await eventually('the new draft\'s preview subject', () => textOf('preview-subject'), 'Hola cliente');
+  await eventually('the new draft\'s preview', async () => /Hola cliente,/.test(await previewHtml()), true);
+  await page.getByTestId('template-body').fill('<p>Hola {{ contact.name | default: "cliente" }}, bienvenido</p>');
+  await eventually('the preview after typing', async () => /bienvenido/.test(await previewHtml()), true);
+  assert.match(page.url(), /\/templates\/new$/, 'still a draft');
+
   await page.getByTestId('template-body').fill('<p>Hola {{ contact.name }},</p>\n<p>\n{{ data.amount | no_such_filter }}</p>');
+  await eventually('the draft\'s error in the preview', async () => /line 3/.test((await textOf('preview-error')) ?? ''), true);
   await page.getByTestId('template-save').click();
   await page.getByTestId('template-error').waitFor();
   assert.match(await textOf('template-error') ?? '', /line 3/, 'the error names the line');
@@ -178,20 +190,29 @@ step('previews the email for the contact in a sandboxed iframe', async () => {
   await eventually('the preview with sample data', async () => /Pay \$ 125\.000/.test(await frame.getAttribute('srcdoc', { timeout: 1000 }) ?? ''), true);
 });
 
-step('an edit marks the preview stale until it is saved; a bad edit names its line and keeps the saved one', async () => {
+step('the preview follows an edit before it is saved; a bad edit names its line and keeps the saved one', async () => {
+  const templateId = new URL(emailTemplateUrl).pathname.split('/').pop() ?? '';
   await page.getByTestId('template-body').fill('<p>Hola {{ contact.name }}, pay {{ data.amount }} today</p>');
-  await page.getByTestId('preview-stale').waitFor();
+  // The edit shows in the preview while the stored template is still the old one.
+  await eventually('the preview of the unsaved edit', async () => /pay \$ 125\.000 today/.test(await previewHtml()), true);
+  assert.doesNotMatch((await callApi<{ body: string }>('GET', `/templates/${templateId}`)).body, /today/, 'not saved yet');
+  assert.equal(await page.getByTestId('preview-stale').count(), 0, 'no "stale until saved" notice');
+  await page.getByTestId('send-uses-saved').waitFor();
   await page.getByTestId('template-save').click();
   await page.getByTestId('template-saved').waitFor();
-  assert.equal(await page.getByTestId('preview-stale').count(), 0);
-  await eventually('the preview of the saved edit', async () => /pay \$ 125\.000 today/.test(await page.getByTestId('preview-html').getAttribute('srcdoc', { timeout: 1000 }) ?? ''), true);
+  assert.match((await callApi<{ body: string }>('GET', `/templates/${templateId}`)).body, /today/);
+  assert.equal(await page.getByTestId('send-uses-saved').count(), 0);
 
+  // A broken edit: the preview names the line at once, and so does saving it.
   await page.getByTestId('template-body').fill('<p>Hola</p>\n{% if data.amount %}\n{% endfor %}');
+  await eventually('the broken edit\'s error in the preview', async () => /^body line \d/.test((await textOf('preview-error')) ?? ''), true);
   await page.getByTestId('template-save').click();
   await page.getByTestId('template-error').waitFor();
   assert.match(await textOf('template-error') ?? '', /line \d/);
   await page.getByRole('button', { name: 'Discard changes' }).click();
   assert.match(await page.getByTestId('template-body').inputValue(), /today/);
+  // Back to the saved text: the preview renders it again.
+  await eventually('the preview after discarding', async () => (await page.getByTestId('preview-error').count()) === 0 && /today/.test(await previewHtml()), true);
 });
 
 let emailMessageUrl = '';
@@ -234,6 +255,9 @@ step('an SMS template shows its encoding, segments and characters; sent to a pho
   await page.getByTestId('template-channel-type').selectOption('sms');
   assert.equal(await page.getByTestId('template-subject').count(), 0, 'an SMS has no subject');
   await page.getByTestId('template-body').fill('Hola {{ contact.name | default: "cliente" }}, su pago de {{ data.amount }} vence hoy.');
+  // Counted while typing, before the template exists.
+  await eventually('the draft SMS preview', () => textOf('preview-text'), 'Hola cliente, su pago de  vence hoy.');
+  await textIs('sms-segments', '1');
   await page.getByTestId('template-save').click();
   await page.waitForURL(/\/templates\/tpl_[^/]+$/);
   assert.notEqual(page.url(), emailTemplateUrl);

@@ -187,6 +187,7 @@ CREATE TABLE broadcasts (
   template_id   text NOT NULL,
   category      text NOT NULL CHECK (category IN ('transactional', 'marketing')),
   data          jsonb NOT NULL DEFAULT '{}'::jsonb,
+  attachments   jsonb NOT NULL DEFAULT '[]'::jsonb,   -- refs into attachments, one for all
   status        text NOT NULL DEFAULT 'queued' CHECK (status IN ('queued', 'running', 'done', 'failed')),
   cursor        text,                         -- the last contact id behind us
   total         integer NOT NULL DEFAULT 0,   -- contacts seen
@@ -198,5 +199,18 @@ CREATE TABLE broadcasts (
   created_at    timestamptz NOT NULL DEFAULT now(),
   started_at    timestamptz,
   finished_at   timestamptz,
+  PRIMARY KEY (account_id, id)
+);
+
+-- Attachment bytes, stored once: a broadcast's one-for-all attachment is one row that every
+-- message of it references (messages.attachments holds [{id, filename, content_type, size}]).
+CREATE TABLE attachments (
+  account_id    text NOT NULL,
+  id            text NOT NULL,
+  filename      text NOT NULL,
+  content_type  text NOT NULL,
+  size          integer NOT NULL,
+  content       bytea NOT NULL,
+  created_at    timestamptz NOT NULL DEFAULT now(),
   PRIMARY KEY (account_id, id)
 );

@@ -40,9 +40,10 @@ function expected() {
 
 test('a broadcast to a segment: one message per contact, the gate applied, all sent through the sandbox', { timeout: 120_000 }, async () => {
   await t.startWorkers();
-  const r = await t.call('POST', '/v1/broadcasts', { segment_id: segmentId, channel_type: 'email', template_id: templateId, category: 'marketing' }, { headers: { 'idempotency-key': 'bc-1' } });
+  const pdf = { filename: 'tasas.pdf', content_type: 'application/pdf', content: Buffer.from('%PDF-1.4 tasas de interés').toString('base64') };
+  const r = await t.call('POST', '/v1/broadcasts', { segment_id: segmentId, channel_type: 'email', template_id: templateId, category: 'marketing', attachments: [pdf] }, { headers: { 'idempotency-key': 'bc-1' } });
   assert.equal(r.statusCode, 202, r.body);
-  const again = await t.call('POST', '/v1/broadcasts', { segment_id: segmentId, channel_type: 'email', template_id: templateId, category: 'marketing' }, { headers: { 'idempotency-key': 'bc-1' } });
+  const again = await t.call('POST', '/v1/broadcasts', { segment_id: segmentId, channel_type: 'email', template_id: templateId, category: 'marketing', attachments: [pdf] }, { headers: { 'idempotency-key': 'bc-1' } });
   assert.equal(again.json().id, r.json().id, 'the same key starts no second broadcast');
   let view = r.json();
   for (let i = 0; i < 600 && view.status !== 'done'; i++) {
@@ -61,6 +62,10 @@ test('a broadcast to a segment: one message per contact, the gate applied, all s
   assert.deepEqual(sink, { n: want.queued, people: want.queued, dup: 0 });
   const sample = (await t.db.pool.query(`SELECT subject, text FROM sandbox_messages WHERE to_address = 'c1@example.com'`)).rows[0];
   assert.deepEqual(sample, { subject: 'Hola Cliente 1', text: 'Crédito para Cliente 1 en Cali' });
+  // One for all: the bytes are stored once and every email carries them.
+  assert.equal((await t.db.pool.query(`SELECT count(*)::int AS n FROM attachments`)).rows[0].n, 1);
+  const withPdf = (await t.db.pool.query(`SELECT count(*)::int AS n FROM sandbox_messages WHERE raw LIKE '%filename=tasas.pdf%'`)).rows[0].n;
+  assert.equal(withPdf, want.queued);
   const reasons = (await t.db.pool.query(`SELECT policy->>'reason' AS reason, count(*)::int AS n FROM messages WHERE status = 'suppressed' GROUP BY 1`)).rows;
   assert.deepEqual(reasons, [{ reason: 'opted_out', n: want.suppressed }]);
 });

@@ -11,6 +11,8 @@ import { resolveChannel } from '../../channels/service.js';
 import { getTemplate } from '../../templates/index.js';
 import { checkIdempotencyKey, claimIdempotencyKey, requestHash, storeIdempotentAnswer } from '../idempotency.js';
 import { BROADCAST_JOB } from './run.js';
+import { decodeAttachments, refsOf, storeAttachments } from '../attachments.js';
+import { AttachmentInput } from '../routes.js';
 import { getBroadcast, insertBroadcast, listBroadcasts, type BroadcastRow } from './sql.js';
 
 const IdParams = Type.Object({ id: Type.String({ minLength: 1, maxLength: 64 }) });
@@ -28,6 +30,7 @@ export const broadcastRoutes: FastifyPluginAsyncTypebox<{ deps: AppDeps }> = asy
   const { pool } = deps;
 
   app.post('/broadcasts', {
+    bodyLimit: Math.ceil(deps.config.attachmentLimit * 1.5) + 1024 * 1024,
     schema: {
       tags: ['messaging'],
       headers: Type.Object({ 'idempotency-key': Type.Optional(Type.String()) }),
@@ -39,6 +42,7 @@ export const broadcastRoutes: FastifyPluginAsyncTypebox<{ deps: AppDeps }> = asy
         template_id: Type.String({ minLength: 1, maxLength: 64 }),
         category: Type.Union([Type.Literal('transactional'), Type.Literal('marketing')]),
         data: Type.Optional(Type.Record(Type.String(), Type.Unknown())),
+        attachments: Type.Optional(Type.Array(AttachmentInput, { maxItems: 20, description: 'one for all: stored once, sent with every message' })),
       }, { additionalProperties: false }),
     },
   }, async (req, reply) => {
@@ -53,6 +57,7 @@ export const broadcastRoutes: FastifyPluginAsyncTypebox<{ deps: AppDeps }> = asy
     const template = await getTemplate(pool, accountId, b.template_id);
     if (!template) throw invalid('template_id', 'template not found');
     if (template.channel_type !== channel.kind) throw invalid('template_id', `template is for ${template.channel_type}, the channel sends ${channel.kind}`);
+    const attachments = decodeAttachments(b.attachments, deps.config.attachmentLimit);
     const answer = await withTransaction(pool, async (tx) => {
       if (key) {
         const first = await claimIdempotencyKey(tx, accountId, key, requestHash(b));
@@ -60,8 +65,9 @@ export const broadcastRoutes: FastifyPluginAsyncTypebox<{ deps: AppDeps }> = asy
       }
       const row = await insertBroadcast(tx, {
         account_id: accountId, id: newId('bc'), list_id: list.id, segment_id: segment?.id ?? null, channel_id: channel.id,
-        template_id: template.id, category: b.category, data: b.data ?? {},
+        template_id: template.id, category: b.category, data: b.data ?? {}, attachments: refsOf(attachments),
       });
+      await storeAttachments(tx, accountId, attachments);
       await enqueueJob(tx, { accountId, kind: BROADCAST_JOB, payload: { account_id: accountId, broadcast_id: row.id }, maxAttempts: 20 });
       await recordAudit(tx, { accountId, actor: req.auth.actor, action: 'broadcast.created', target: row.id, detail: { segment_id: row.segment_id, template_id: row.template_id } });
       const body = { id: row.id, status: row.status };

@@ -139,7 +139,7 @@ async function prepareBatch(deps: AppDeps, b: BroadcastRow, plan: Plan, contacts
     }
     out.push(prepareMessage({
       accountId: b.account_id, id: newId('msg'), channel: plan.channel, recipient: r, content, templateId: plan.template.id,
-      templateName: plan.template.name, decision: decisions[i]!, category: b.category, data: b.data, attachments: [],
+      templateName: plan.template.name, decision: decisions[i]!, category: b.category, data: b.data, attachments: b.attachments,
       unsubscribe, publicUrl: deps.config.publicUrl, source: { kind: 'broadcast', broadcast_id: b.id, campaign: plan.template.name },
     }));
   }

@@ -1,4 +1,5 @@
 import type { Queryable } from '../../db/index.js';
+import type { AttachmentRef } from '../attachments.js';
 
 export interface BroadcastRow {
   account_id: string;
@@ -9,6 +10,7 @@ export interface BroadcastRow {
   template_id: string;
   category: 'transactional' | 'marketing';
   data: Record<string, unknown>;
+  attachments: AttachmentRef[];
   status: 'queued' | 'running' | 'done' | 'failed';
   cursor: string | null;
   total: number;
@@ -22,11 +24,11 @@ export interface BroadcastRow {
   finished_at: Date | null;
 }
 
-export async function insertBroadcast(db: Queryable, b: Pick<BroadcastRow, 'account_id' | 'id' | 'list_id' | 'segment_id' | 'channel_id' | 'template_id' | 'category' | 'data'>): Promise<BroadcastRow> {
+export async function insertBroadcast(db: Queryable, b: Pick<BroadcastRow, 'account_id' | 'id' | 'list_id' | 'segment_id' | 'channel_id' | 'template_id' | 'category' | 'data'> & { attachments?: AttachmentRef[] }): Promise<BroadcastRow> {
   const r = await db.query<BroadcastRow>(
-    `INSERT INTO broadcasts (account_id, id, list_id, segment_id, channel_id, template_id, category, data)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING *`,
-    [b.account_id, b.id, b.list_id, b.segment_id, b.channel_id, b.template_id, b.category, JSON.stringify(b.data)],
+    `INSERT INTO broadcasts (account_id, id, list_id, segment_id, channel_id, template_id, category, data, attachments)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING *`,
+    [b.account_id, b.id, b.list_id, b.segment_id, b.channel_id, b.template_id, b.category, JSON.stringify(b.data), JSON.stringify(b.attachments ?? [])],
   );
   return r.rows[0]!;
 }

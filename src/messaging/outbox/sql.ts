@@ -1,5 +1,6 @@
 import type { Queryable } from '../../db/index.js';
-import type { Attachment, Category, RenderedContent } from '../../channels/port.js';
+import type { Category, RenderedContent } from '../../channels/port.js';
+import type { AttachmentRef } from '../attachments.js';
 import { rankSql } from '../status.js';
 
 export interface ClaimedMessage {
@@ -12,7 +13,7 @@ export interface ClaimedMessage {
   category: Category;
   content: RenderedContent;
   data: Record<string, unknown>;
-  attachments: Attachment[];
+  attachments: AttachmentRef[];
   links: Record<string, string>;
   created_at: Date;
 }

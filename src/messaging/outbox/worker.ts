@@ -10,6 +10,7 @@ import { OUTBOX_CHANNEL } from '../send.js';
 import { expireIdempotencyKeys } from '../idempotency.js';
 import { claimOutbox, recordFailed, recordSent, releaseClaims, retryLater, type ClaimedMessage } from './sql.js';
 import { ConnectionCache, type OpenChannel } from './connections.js';
+import { AttachmentCache } from '../attachments.js';
 
 export interface OutboxWorkerOptions {
   /** Messages claimed per batch. */
@@ -42,6 +43,7 @@ export class OutboxWorker {
   readonly workerId = `${hostname()}:${process.pid}:${newId('ob').slice(-6)}`;
   private readonly abort = new AbortController();
   private readonly cache: ConnectionCache;
+  private readonly attachments = new AttachmentCache();
   private listener: pg.PoolClient | undefined;
   private loops: Promise<void>[] = [];
   private wakers = new Set<() => void>();
@@ -150,7 +152,9 @@ export class OutboxWorker {
       await channel.limiter?.take(part.length, signal);
       let outcomes: SendOutcome[];
       try {
-        outcomes = await channel.connection.send(part.map(toOutgoing), signal);
+        const ids = part.flatMap((m) => m.attachments.map((a) => a.id));
+        const contents = ids.length ? await this.attachments.load(this.deps.pool, first.account_id, ids) : new Map<string, string>();
+        outcomes = await channel.connection.send(part.map((m) => toOutgoing(m, contents)), signal);
       } catch (err) {
         const error = err instanceof Error ? err.message : String(err);
         outcomes = part.map((m) => ({ id: m.message_id, status: 'failed', transient: true, error }));
@@ -185,7 +189,7 @@ export class OutboxWorker {
   }
 }
 
-function toOutgoing(m: ClaimedMessage): OutgoingMessage {
+function toOutgoing(m: ClaimedMessage, contents: Map<string, string>): OutgoingMessage {
   return {
     id: m.message_id,
     accountId: m.account_id,
@@ -193,7 +197,7 @@ function toOutgoing(m: ClaimedMessage): OutgoingMessage {
     to: m.to_address,
     category: m.category,
     content: m.content,
-    attachments: m.attachments,
+    attachments: m.attachments.map((a) => ({ filename: a.filename, content_type: a.content_type, content: contents.get(a.id) ?? '' })),
     headers: {},
     data: m.data,
     links: { unsubscribe: m.links.unsubscribe, unsubscribeMailto: m.links.unsubscribe_mailto },

@@ -1,5 +1,6 @@
 import type { Queryable } from '../../db/index.js';
-import type { Attachment, Category, RenderedContent } from '../../channels/port.js';
+import type { Category, RenderedContent } from '../../channels/port.js';
+import type { AttachmentRef } from '../attachments.js';
 import type { MessageStatus } from '../status.js';
 
 export interface NewMessage {
@@ -13,7 +14,7 @@ export interface NewMessage {
   templateId: string | null;
   content: RenderedContent;
   data: Record<string, unknown>;
-  attachments: Attachment[];
+  attachments: AttachmentRef[];
   links: Record<string, string>;
   status: MessageStatus;
   policy: Record<string, unknown>;
