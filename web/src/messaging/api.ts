@@ -45,10 +45,9 @@ export const previewDraft = (draft: PreviewDraft, sample: PreviewSample, signal?
 // ---- Messages ---------------------------------------------------------------------------
 /**
  * Sends one message with an Idempotency-Key, so a double click or a retried request sends once
- * (the caller keeps one key per intended send). The CSRF token is `request()`'s, from the session;
- * `csrfToken` is accepted for older callers and not needed.
+ * (the caller keeps one key per intended send). The CSRF token is `request()`'s, from the session.
  */
-export async function sendMessage(body: SendRequest, opts: { csrfToken?: string; idempotencyKey?: string } = {}): Promise<SendAnswer> {
+export async function sendMessage(body: SendRequest, opts: { idempotencyKey?: string } = {}): Promise<SendAnswer> {
   const res = await request('POST', '/messages', { json: body, headers: { 'idempotency-key': opts.idempotencyKey ?? crypto.randomUUID() } });
   return (await res.json()) as SendAnswer;
 }

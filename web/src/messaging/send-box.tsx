@@ -1,5 +1,4 @@
 import { useRef, useState, type FormEvent } from 'react';
-import { useSession } from '../auth/session';
 import { Button, ErrorBanner, Field, Input, Select } from '../ui/controls';
 import { formatDateTime } from '../ui/format';
 import { useAsync } from '../ui/hooks';
@@ -16,7 +15,6 @@ const CATEGORY_OPTIONS = CATEGORIES.map((c) => ({ value: c, label: c }));
  * (a contact sample is not data: the contact is the recipient's choice here).
  */
 export function SendBox({ template, sample }: { template: Template; sample: Sample }) {
-  const { session } = useSession();
   const [mode, setMode] = useState<'to' | 'contact'>('to');
   const [to, setTo] = useState('');
   const [contactId, setContactId] = useState('');
@@ -50,7 +48,7 @@ export function SendBox({ template, sample }: { template: Template; sample: Samp
         ...(channelId ? { channel_id: channelId } : { channel_type: template.channel_type }),
         category,
         ...(data?.ok && data.body.data && Object.keys(data.body.data).length > 0 ? { data: data.body.data } : {}),
-      }, { csrfToken: session.csrf_token, idempotencyKey: idempotencyKey.current });
+      }, { idempotencyKey: idempotencyKey.current });
       setSent(answer);
       idempotencyKey.current = crypto.randomUUID();
     } catch (err) {
