@@ -172,7 +172,7 @@ function bareHost(u: URL): string {
  * Checks a URL when a config is saved, so the operator hears about a bad URL at once (the send
  * path checks again at connect time). Throws AppError 422 naming `field`.
  */
-export async function assertSafeUrl(url: string, field: string, opts: SsrfOptions): Promise<void> {
+export async function assertSafeUrl(url: string, field: string, opts: SsrfOptions & { allowUnresolved?: boolean }): Promise<void> {
   const u = parseHttpUrl(url);
   if (typeof u === 'string') throw invalid(field, u);
   const host = bareHost(u);
@@ -184,6 +184,8 @@ export async function assertSafeUrl(url: string, field: string, opts: SsrfOption
         dnsLookup(host, { all: true, verbatim: true }, (err, list) => (err ? reject(err) : resolve(list.map((a) => a.address)))),
       );
     } catch {
+      // A flow may be saved before its target's DNS exists; the connect-time check still applies.
+      if (opts.allowUnresolved) return;
       throw invalid(field, `host ${host} does not resolve`);
     }
   }

@@ -20,6 +20,7 @@ import { templateRoutes } from '../templates/index.js';
 import { pushRoutes } from '../channels/push/index.js';
 import { smsHookRoutes } from '../channels/sms/index.js';
 import { voiceHookRoutes } from '../channels/voice/index.js';
+import { flowRoutes } from '../flows/index.js';
 
 export const WEB_DIR = fileURLToPath(new URL('../../dist/web/', import.meta.url));
 
@@ -86,6 +87,7 @@ export async function buildApp(deps: AppDeps, opts: AppOptions = {}): Promise<Fa
   await app.register(suppressionRoutes, { prefix: '/v1', deps });
   await app.register(templateRoutes, { prefix: '/v1', deps });
   await app.register(pushRoutes, { prefix: '/v1', deps, ssrfAllow: deps.config.ssrfAllow });
+  await app.register(flowRoutes, { prefix: '/v1', deps });
   // Public: tracking links and pages, provider callbacks (each checks its own token).
   const report = createReporter(deps);
   await app.register(trackingRoutes, { deps });

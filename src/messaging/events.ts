@@ -33,7 +33,28 @@ export async function recordEvent(db: Queryable, e: MessageEvent): Promise<boole
       [e.accountId, e.messageId, status],
     );
   }
+  if (OUTCOMES_FOR_FLOWS.has(e.type)) await wakeWaitingRun(db, e.accountId, e.messageId, e.type);
   return true;
+}
+
+/** Outcomes a flow's send_fallback waits for (DESIGN.md: delivery events go back into flows). */
+const OUTCOMES_FOR_FLOWS = new Set(['delivered', 'failed', 'bounced', 'complained', 'suppressed']);
+
+/**
+ * When the message was sent by a flow step that waits for its outcome (`source.await`), hands the
+ * outcome to that run as a wake and makes the run due now.
+ */
+async function wakeWaitingRun(db: Queryable, accountId: string, messageId: string, status: string): Promise<void> {
+  const r = await db.query<{ run_id: string }>(
+    `INSERT INTO flow_run_wakes (account_id, run_id, wake)
+     SELECT account_id, source ->> 'run_id',
+       jsonb_build_object('kind', 'message', 'key', source ->> 'key', 'messageId', id, 'status', $3::text, 'channel_type', channel_type)
+     FROM messages WHERE account_id = $1 AND id = $2 AND (source ->> 'await')::boolean IS TRUE
+     RETURNING run_id`,
+    [accountId, messageId, status],
+  );
+  const runId = r.rows[0]?.run_id;
+  if (runId) await db.query(`UPDATE flow_runs SET due_at = now() WHERE account_id = $1 AND id = $2 AND status = 'waiting'`, [accountId, runId]);
 }
 
 /** Finds the message a provider id (an SMS part's id, a call id) belongs to. */

@@ -7,6 +7,7 @@ import { startSandboxSmtp } from '../channels/sandbox/smtp.js';
 import { startSandboxSmsc } from '../channels/sandbox/smsc.js';
 import { startBounceReceiver } from '../channels/email/bounces.js';
 import { OutboxWorker, createReporter } from '../messaging/index.js';
+import { EventProcessor, FlowWorker } from '../flows/index.js';
 
 export interface Stoppable {
   stop(): Promise<void>;
@@ -39,17 +40,23 @@ export function configuredSandbox(config: Config): SandboxEndpoints | undefined 
   return { host: '127.0.0.1', smtpPort: config.sandboxPorts.smtp, smscPort: config.sandboxPorts.smsc };
 }
 
-/** Dispatch: the outbox worker, and the bounce receiver when CONVERSA_BOUNCE_PORT is set. */
+/** Dispatch: the outbox worker, the flow workers (runs, events), and the bounce receiver when CONVERSA_BOUNCE_PORT is set. */
 export async function startDispatch(deps: AppDeps, opts: { pollMs?: number; concurrency?: number } = {}): Promise<Stoppable & { worker: OutboxWorker }> {
   const report = createReporter(deps);
   const worker = new OutboxWorker(deps, { report, pollMs: opts.pollMs, concurrency: opts.concurrency, leaseSeconds: deps.config.workers.leaseSeconds });
   await worker.start();
+  const flows = new FlowWorker(deps, { pollMs: opts.pollMs });
+  await flows.start();
+  const events = new EventProcessor(deps, { pollMs: opts.pollMs });
+  await events.start();
   const bounces = deps.config.bouncePort === undefined
     ? undefined
     : await startBounceReceiver({ port: deps.config.bouncePort, log: deps.log, report });
   return {
     worker,
     async stop() {
+      await events.stop();
+      await flows.stop();
       await worker.stop();
       await bounces?.close();
     },

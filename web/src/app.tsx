@@ -2,12 +2,13 @@ import { SessionGate, useSession } from './auth/session';
 import { ListPage } from './contacts/list-page';
 import { ListsPage } from './contacts/lists-page';
 import { NewListPage } from './contacts/new-list-page';
+import { FLOWS_NAV, FLOWS_ROUTES } from './flows/routes';
 import { MESSAGING_NAV, MESSAGING_ROUTES } from './messaging/routes';
 import { Button, EmptyState } from './ui/controls';
 import { Shell, type NavItem } from './ui/layout';
 import { Link, Redirect, Routes } from './ui/router';
 
-const NAV: NavItem[] = [{ to: '/lists', label: 'Contacts', icon: '☰' }, ...MESSAGING_NAV];
+const NAV: NavItem[] = [{ to: '/lists', label: 'Contacts', icon: '☰' }, ...FLOWS_NAV, ...MESSAGING_NAV];
 
 function UserBox() {
   const { session, logout } = useSession();
@@ -40,6 +41,7 @@ export function App() {
             { path: '/lists', render: () => <ListsPage /> },
             { path: '/lists/new', render: () => <NewListPage /> },
             { path: '/lists/:id/:tab?/:sub?', render: (p) => <ListPage key={p.id} id={p.id ?? ''} tab={p.tab} sub={p.sub} /> },
+            ...FLOWS_ROUTES,
             ...MESSAGING_ROUTES,
           ]}
         />

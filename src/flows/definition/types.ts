@@ -139,3 +139,21 @@ export interface FlowDefinition {
 
 /** Nodes during which a run waits (a cycle must pass through one). */
 export const WAITING_TYPES: ReadonlySet<NodeType> = new Set(['wait', 'wait_event', 'send_fallback']);
+
+/** One problem of a definition, as AppError `details` carry it (validate.ts). A type, not an interface, so it fits ErrorDetail's index signature. */
+export type DefinitionProblem = {
+  /** Path in the definition as sent: `nodes[3].next.timeout`, `entry.event`, `nodes[2]`. */
+  field: string;
+  /** The node the problem belongs to, when it belongs to one (the designer marks it). */
+  node_id?: NodeId;
+  message: string;
+};
+
+/** An edge of the graph: the outcome that takes it, where it goes, and where it is written in the node. */
+export interface Edge {
+  /** `next`, `delivered`, `timeout`, `branch_0`, `default`, `promoter`, `success`, `done`… (docs/flows.md). */
+  outcome: string;
+  to: NodeId;
+  /** Path inside the node: `next`, `next.timeout`, `branches[0].next`, `default`, `promoter`. */
+  field: string;
+}

@@ -76,6 +76,29 @@ export async function recordSent(db: Queryable, accountId: string, channelId: st
     [accountId, ids, firstIds],
   );
   await db.query('DELETE FROM outbox WHERE account_id = $1 AND message_id = ANY($2::text[])', [accountId, ids]);
+  await wakeRunsOnSent(db, accountId, ids);
+}
+
+/**
+ * Email, push, webhooks and database updates have no delivery receipt: for a flow step waiting on
+ * the outcome (send_fallback), accepted by the provider is as delivered as they get — a later
+ * bounce is still recorded on the message. SMS and voice wait for their receipts instead.
+ */
+async function wakeRunsOnSent(db: Queryable, accountId: string, ids: string[]): Promise<void> {
+  const r = await db.query<{ run_id: string }>(
+    `INSERT INTO flow_run_wakes (account_id, run_id, wake)
+     SELECT account_id, source ->> 'run_id',
+       jsonb_build_object('kind', 'message', 'key', source ->> 'key', 'messageId', id, 'status', 'delivered', 'channel_type', channel_type)
+     FROM messages
+     WHERE account_id = $1 AND id = ANY($2::text[]) AND (source ->> 'await')::boolean IS TRUE
+       AND channel_type IN ('email', 'push', 'webhook', 'db_update')
+     RETURNING run_id`,
+    [accountId, ids],
+  );
+  if (r.rows.length) {
+    await db.query(`UPDATE flow_runs SET due_at = now() WHERE account_id = $1 AND id = ANY($2::text[]) AND status = 'waiting'`,
+      [accountId, r.rows.map((x) => x.run_id)]);
+  }
 }
 
 /** A transient failure: back into the outbox after `delayMs`. */

@@ -1,0 +1,170 @@
+import type { AppDeps } from '../../http/deps.js';
+import type { Queryable } from '../../db/index.js';
+import { AppError } from '../../core/errors.js';
+import { newId } from '../../core/ids.js';
+import { safeFetch } from '../../core/ssrf.js';
+import type { ChannelKind } from '../../channels/port.js';
+import { resolveChannel } from '../../channels/service.js';
+import { getList } from '../../contacts/index.js';
+import { patchContact, upsertBatch } from '../../contacts/contacts.js';
+import { getTemplate, renderLocale, renderTemplate, type TemplateRow } from '../../templates/index.js';
+import { checkPolicy } from '../../messaging/policy/index.js';
+import { addressFor, type AccountInfo } from '../../messaging/compose.js';
+import { prepareMessage, unsubscribeFor, type PreparedMessage } from '../../messaging/prepare.js';
+import type { Effect, EventData, RunState, Wake } from '../engine/types.js';
+import { readPath } from '../engine/paths.js';
+import { EVENTS_CHANNEL } from '../events/group-commit.js';
+
+type SendEffect = Extract<Effect, { type: 'send' }>;
+type HttpEffect = Extract<Effect, { type: 'http' }>;
+
+/** What the effects of one run need to know, loaded once per run. */
+export interface RunEnv {
+  deps: AppDeps;
+  account: AccountInfo;
+  contactId: string;
+  listId: string;
+  listCountry: string | null;
+  fields: Record<string, unknown>;
+  templates: Map<string, Promise<TemplateRow | undefined>>;
+}
+
+/**
+ * A flow's send, made ready for the outbox exactly like an API send (channel, address, render,
+ * policy gate, tracking), keyed by its effect key so a replayed step finds it already written.
+ * When the step waits for the outcome and there is nothing to send (no address, suppressed, no
+ * channel), the outcome is known at once and comes back as a wake.
+ */
+export async function prepareFlowSend(env: RunEnv, run: RunState, e: SendEffect): Promise<{ prepared?: PreparedMessage; wake?: Wake }> {
+  const { deps, account } = env;
+  const fail = (status: string) => ({ wake: e.await_outcome ? ({ kind: 'message', key: e.key, status, channel_type: e.channel_type } as Wake) : undefined });
+  let channel;
+  try {
+    channel = await resolveChannel(deps.pool, account.id, { channel_id: e.channel_id, channel_type: e.channel_type }, deps.sandbox);
+  } catch (err) {
+    if (err instanceof AppError) return fail('failed');
+    throw err;
+  }
+  const kind = channel.kind as ChannelKind;
+  let recipient;
+  try {
+    recipient = addressFor(account, env.contactId, env.fields, undefined, kind, env.listCountry);
+  } catch (err) {
+    if (err instanceof AppError) return fail('no_address');
+    throw err;
+  }
+  let t = env.templates.get(e.template_id);
+  if (!t) env.templates.set(e.template_id, (t = getTemplate(deps.pool, account.id, e.template_id)));
+  const template = await t;
+  if (!template) return fail('failed');
+  const unsubscribe = unsubscribeFor(recipient, deps.config.publicUrl);
+  let content;
+  try {
+    content = await renderTemplate({ channel_type: kind, subject: template.subject, body: template.body }, {
+      contact: recipient.fields, data: e.data, account: { name: account.name }, unsubscribe_url: unsubscribe.links.unsubscribe,
+      ...renderLocale(recipient.fields, recipient.listCountry, account),
+    });
+  } catch (err) {
+    if (err instanceof AppError) return fail('failed');
+    throw err;
+  }
+  const decision = await checkPolicy(deps.pool, {
+    accountId: account.id, category: e.category, channelKind: kind, contact: recipient.fields, contactId: env.contactId,
+    address: recipient.match, now: deps.clock.now(),
+  });
+  const prepared = prepareMessage({
+    accountId: account.id, id: newId('msg'), channel, recipient, content, templateId: template.id, templateName: template.name, decision,
+    category: e.category, data: e.data, attachments: [], unsubscribe, publicUrl: deps.config.publicUrl,
+    source: { kind: 'flow', run_id: run.id, flow_id: run.flowId, node: e.node, key: e.key, await: e.await_outcome, campaign: template.name },
+  });
+  const wake = e.await_outcome && decision.decision === 'suppress'
+    ? ({ kind: 'message', key: e.key, messageId: prepared.message.id, status: 'suppressed', channel_type: kind } as Wake)
+    : undefined;
+  return { prepared, wake };
+}
+
+/** Calls the node's HTTP API (SSRF-guarded at connect time, the effect key as Idempotency-Key) and says how it went. */
+export async function performHttp(env: RunEnv, e: HttpEffect): Promise<Wake> {
+  try {
+    const res = await safeFetch(e.url, {
+      method: e.method,
+      headers: { 'content-type': 'application/json', 'idempotency-key': e.key, ...(e.headers ?? {}) },
+      ...(e.body !== undefined && e.method !== 'GET' ? { body: JSON.stringify(e.body) } : {}),
+      timeoutMs: (e.timeout_seconds ?? 10) * 1000,
+    }, { allow: env.deps.config.ssrfAllow });
+    const text = await res.text();
+    let json: unknown = text;
+    try { json = JSON.parse(text); } catch { /* not JSON: branch on the status */ }
+    const when = e.success_when;
+    let ok = when?.status ? when.status.includes(res.status) : res.status >= 200 && res.status < 300;
+    if (ok && when?.path !== undefined) ok = JSON.stringify(readPath(json, when.path)) === JSON.stringify(when.equals);
+    return { kind: 'action_result', key: e.key, outcome: ok ? 'success' : 'failure', result: { status: res.status, body: json } };
+  } catch (err) {
+    return { kind: 'action_result', key: e.key, outcome: 'failure', result: { error: err instanceof Error ? err.message : String(err) } };
+  }
+}
+
+/** Renders Liquid values ("{{ event.data.score }}") of an update against the contact and the event. */
+async function renderValues(env: RunEnv, set: Record<string, unknown>, event: EventData | undefined): Promise<Record<string, unknown>> {
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(set)) {
+    if (typeof v !== 'string' || !v.includes('{{')) { out[k] = v; continue; }
+    const r = await renderTemplate({ channel_type: 'sms', body: v }, {
+      contact: env.fields, data: { ...(event?.data ?? {}), event: event ? { name: event.name, data: event.data } : undefined }, account: { name: env.account.name },
+    });
+    out[k] = r.text;
+  }
+  return out;
+}
+
+/**
+ * The effects that change Conversa's own data: contact fields, list membership, consent, events.
+ * Each is idempotent (a replayed step sets the same values, upserts the same key, and an emitted
+ * event carries the step's key as its idempotency key).
+ */
+export async function applyLocalEffect(env: RunEnv, tx: Queryable, run: RunState, e: Effect): Promise<string | undefined> {
+  const { deps, account } = env;
+  try {
+    switch (e.type) {
+      case 'update_contact': {
+        const set = await renderValues(env, e.set, run.vars.event);
+        await patchContact(deps.pool, account.id, env.contactId, set);
+        Object.assign(env.fields, set);
+        return undefined;
+      }
+      case 'subscription': {
+        const key = e.category === 'marketing' ? 'consent_marketing' : 'consent_transactional';
+        await patchContact(deps.pool, account.id, env.contactId, { [key]: e.consent });
+        env.fields[key] = e.consent;
+        return undefined;
+      }
+      case 'list': {
+        const target = await getList(deps.pool, account.id, e.list_id);
+        if (!target) return `list ${e.list_id} not found`;
+        const keyValue = env.fields[target.key_field];
+        if (keyValue === undefined || keyValue === null) return `the contact has no ${target.key_field} for list ${target.id}`;
+        if (e.op === 'add') {
+          const data = Object.fromEntries(Object.entries(env.fields).filter(([k]) => k !== 'id' && k !== 'key'));
+          const r = await upsertBatch(deps.pool, target, [data]);
+          return r.rejected[0] ? `${r.rejected[0].field}: ${r.rejected[0].reason}` : undefined;
+        }
+        await tx.query('UPDATE contacts SET erased_at = now(), data = \'{}\'::jsonb WHERE account_id = $1 AND list_id = $2 AND key_value = $3 AND erased_at IS NULL',
+          [account.id, target.id, String(keyValue)]);
+        return undefined;
+      }
+      case 'emit': {
+        await tx.query(
+          `INSERT INTO events (account_id, id, name, list_id, contact_id, data, idempotency_key) VALUES ($1, $2, $3, $4, $5, $6, $7)
+           ON CONFLICT DO NOTHING`,
+          [account.id, newId('evt'), e.event, env.listId, env.contactId, JSON.stringify(e.data), `flow:${e.key}`]);
+        await tx.query(`NOTIFY ${EVENTS_CHANNEL}`);
+        return undefined;
+      }
+      default:
+        return undefined;
+    }
+  } catch (err) {
+    if (err instanceof AppError) return err.message;
+    throw err;
+  }
+}

@@ -1,0 +1,199 @@
+import { hostname } from 'node:os';
+import type pg from 'pg';
+import type { AppDeps } from '../../http/deps.js';
+import { newId } from '../../core/ids.js';
+import { withTransaction } from '../../db/index.js';
+import { getContact, getList } from '../../contacts/index.js';
+import { contactFields, loadAccountInfo } from '../../messaging/compose.js';
+import { writeMessages } from '../../messaging/sql/write-messages.js';
+import type { PreparedMessage } from '../../messaging/prepare.js';
+import { advance } from '../engine/index.js';
+import type { ChannelCost, Effect, RunState, TraceEntry, Wake } from '../engine/types.js';
+import type { FlowDefinition } from '../definition/types.js';
+import { getVersion } from '../sql/flows.js';
+import { applyLocalEffect, performHttp, prepareFlowSend, type RunEnv } from './effects.js';
+import { claimRuns, loadWakes, releaseRuns, saveRun, type RunRow } from './sql.js';
+import { accountChannels, rowToState } from './state.js';
+
+export const RUNS_CHANNEL = 'conversa_runs';
+
+/**
+ * Drives runs: claims due ones in batches (SKIP LOCKED, leases), feeds each its wakes through the
+ * pure engine, performs the effects and commits the run's new state together with the messages
+ * and the path — so a step replayed after a crash finds its messages (keyed by run, node and
+ * iteration) and sends nothing twice.
+ */
+export class FlowWorker {
+  readonly workerId = `${hostname()}:${process.pid}:${newId('fw').slice(-6)}`;
+  private readonly abort = new AbortController();
+  private listener: pg.PoolClient | undefined;
+  private loops: Promise<void>[] = [];
+  private wakers = new Set<() => void>();
+  private timer: NodeJS.Timeout | undefined;
+  private readonly definitions = new Map<string, Promise<FlowDefinition | undefined>>();
+
+  constructor(private readonly deps: AppDeps, private readonly opts: { batchSize?: number; concurrency?: number; pollMs?: number; leaseSeconds?: number } = {}) {}
+
+  async start(): Promise<void> {
+    this.listener = await this.deps.pool.connect();
+    this.listener.on('notification', () => this.poke());
+    await this.listener.query(`LISTEN ${RUNS_CHANNEL}`);
+    this.timer = setInterval(() => this.poke(), this.opts.pollMs ?? 1000);
+    for (let i = 0; i < (this.opts.concurrency ?? 2); i++) this.loops.push(this.loop());
+  }
+
+  poke(): void {
+    for (const w of this.wakers) w();
+    this.wakers.clear();
+  }
+
+  async stop(): Promise<void> {
+    if (this.abort.signal.aborted) return;
+    this.abort.abort();
+    if (this.timer) clearInterval(this.timer);
+    this.poke();
+    await Promise.all(this.loops);
+    if (this.listener) {
+      await this.listener.query(`UNLISTEN ${RUNS_CHANNEL}`).catch(() => undefined);
+      this.listener.release();
+    }
+  }
+
+  private async loop(): Promise<void> {
+    while (!this.abort.signal.aborted) {
+      let worked = false;
+      try {
+        worked = await this.runBatch();
+      } catch (err) {
+        this.deps.log.error({ err }, 'flow batch failed');
+      }
+      if (!worked && !this.abort.signal.aborted) {
+        await new Promise<void>((resolve) => {
+          this.wakers.add(resolve);
+          setTimeout(resolve, 5_000).unref();
+        });
+      }
+    }
+  }
+
+  async runBatch(): Promise<boolean> {
+    const rows = await claimRuns(this.deps.pool, this.workerId, this.opts.batchSize ?? 100, this.opts.leaseSeconds ?? this.deps.config.workers.leaseSeconds);
+    if (rows.length === 0) return false;
+    const wakes = await loadWakes(this.deps.pool, rows);
+    for (const [i, row] of rows.entries()) {
+      if (this.abort.signal.aborted) {
+        await releaseRuns(this.deps.pool, this.workerId, rows.slice(i));
+        break;
+      }
+      try {
+        await this.runOne(row, wakes.get(row.id) ?? []);
+      } catch (err) {
+        this.deps.log.error({ err, run: row.id }, 'flow run step failed; retried after its lease');
+      }
+    }
+    return true;
+  }
+
+  private definition(row: RunRow): Promise<FlowDefinition | undefined> {
+    const key = `${row.account_id}/${row.flow_id}/${row.version}`;
+    let d = this.definitions.get(key);
+    if (!d) {
+      d = getVersion(this.deps.pool, row.account_id, row.flow_id, row.version).then((v) => v?.definition);
+      if (this.definitions.size > 1000) this.definitions.clear();
+      this.definitions.set(key, d);
+    }
+    return d;
+  }
+
+  /** One run: every pending wake through the engine, effects performed, one commit. */
+  private async runOne(row: RunRow, pending: { seq: string; wake: Wake }[]): Promise<void> {
+    const { deps } = this;
+    const now = deps.clock.now();
+    let run = rowToState(row);
+    const definition = await this.definition(row);
+    const contact = await getContact(deps.pool, row.account_id, row.contact_id);
+    const list = contact && (await getList(deps.pool, row.account_id, contact.list_id));
+    if (!definition || !contact || !list) {
+      run = { ...run, status: 'failed', node: null, dueAt: null, wait: null, error: !definition ? 'flow version not found' : 'contact erased or list deleted' };
+      await withTransaction(deps.pool, (tx) => saveRun(tx, run, [], pending.map((p) => p.seq)));
+      return;
+    }
+    const account = await loadAccountInfo(deps.pool, row.account_id);
+    const env: RunEnv = { deps, account, contactId: contact.id, listId: list.id, listCountry: list.default_country, fields: contactFields(contact, list), templates: new Map() };
+    const timezone = typeof env.fields.timezone === 'string' ? env.fields.timezone : account.timezone;
+    const channels: ChannelCost[] = await accountChannels(deps, row.account_id);
+
+    const queue: Wake[] = pending.map((p) => reviveWake(p.wake));
+    if (queue.length === 0) queue.push(run.status === 'active' && run.iteration === 0 ? { kind: 'start', event: run.vars.event } : { kind: 'timer' });
+    const trace: TraceEntry[] = [];
+    const local: Effect[] = [];
+    const sends: PreparedMessage[] = [];
+    for (let guard = 0; queue.length && guard < 100; guard++) {
+      const wake = queue.shift()!;
+      const res = advance({ run, definition, contact: env.fields, wake, now, timezone, channels });
+      run = res.run;
+      trace.push(...res.trace);
+      for (const e of res.effects) {
+        if (e.type === 'send') {
+          // A replayed step: its message exists (same key). Nothing is sent again; a step that
+          // waits on the outcome gets the outcome the message already has.
+          const existing = await existingMessage(deps.pool, row.account_id, e.key);
+          if (existing) {
+            const outcome = existingOutcome(existing);
+            if (e.await_outcome && outcome) queue.push({ kind: 'message', key: e.key, messageId: existing.id, status: outcome, channel_type: existing.channel_type });
+            continue;
+          }
+          const r = await prepareFlowSend(env, run, e);
+          if (r.prepared) sends.push(r.prepared);
+          if (r.wake) queue.push(r.wake);
+        } else if (e.type === 'http') {
+          queue.push(await performHttp(env, e));
+        } else {
+          local.push(e);
+        }
+      }
+    }
+    await withTransaction(deps.pool, async (tx) => {
+      for (const e of local) {
+        const error = await applyLocalEffect(env, tx, run, e);
+        if (error) trace.push({ at: now, iteration: run.iteration, node_id: e.node, type: e.type, outcome: 'error', detail: { error } });
+      }
+      const fresh = await withoutWritten(tx, row.account_id, sends);
+      await writeMessages(tx, row.account_id, fresh);
+      await saveRun(tx, run, trace, pending.map((p) => p.seq));
+    });
+  }
+}
+
+async function existingMessage(db: { query: pg.Pool['query'] }, accountId: string, key: string): Promise<{ id: string; status: string; channel_type: string } | undefined> {
+  const r = await db.query<{ id: string; status: string; channel_type: string }>(
+    `SELECT id, status, channel_type FROM messages WHERE account_id = $1 AND source ? 'key' AND source ->> 'key' = $2`, [accountId, key]);
+  return r.rows[0];
+}
+
+/** The outcome a send_fallback reads off a message that already went its way (undefined: still on its way). */
+function existingOutcome(m: { status: string; channel_type: string }): string | undefined {
+  if (['delivered', 'opened', 'clicked'].includes(m.status)) return 'delivered';
+  if (['failed', 'bounced', 'complained', 'suppressed'].includes(m.status)) return m.status;
+  // Kinds without receipts count as delivered once accepted (as the outbox reports them).
+  if (m.status === 'sent' && ['email', 'push', 'webhook', 'db_update'].includes(m.channel_type)) return 'delivered';
+  return undefined;
+}
+
+/** Drops sends whose key a previous attempt of the same step already wrote. */
+async function withoutWritten(tx: { query: pg.PoolClient['query'] }, accountId: string, sends: PreparedMessage[]): Promise<PreparedMessage[]> {
+  if (sends.length === 0) return sends;
+  const keys = sends.map((s) => String(s.message.source?.key));
+  const r = await tx.query<{ key: string }>(
+    `SELECT source ->> 'key' AS key FROM messages WHERE account_id = $1 AND source ? 'key' AND source ->> 'key' = ANY($2::text[])`, [accountId, keys]);
+  const written = new Set(r.rows.map((x) => x.key));
+  return sends.filter((s) => !written.has(String(s.message.source?.key)));
+}
+
+/** Wakes stored as JSON carry their event's time as a string. */
+function reviveWake(w: Wake): Wake {
+  if ((w.kind === 'event' || w.kind === 'start') && w.event && typeof w.event.at === 'string') {
+    return { ...w, event: { ...w.event, at: new Date(w.event.at) } };
+  }
+  return w;
+}

@@ -1,0 +1,25 @@
+import { api } from '../ui/api';
+import type {
+  Flow, FlowDefinition, FlowExample, FlowStats, FlowVersion, FlowVersionSummary, SimulateRequest, TimelineEntry,
+} from './types';
+
+const enc = encodeURIComponent;
+
+export const getFlows = async (signal?: AbortSignal) => (await api.get<{ flows: Flow[] }>('/flows', undefined, signal)).flows;
+export const getFlow = (id: string, signal?: AbortSignal) => api.get<Flow>(`/flows/${enc(id)}`, undefined, signal);
+export const getExamples = async (signal?: AbortSignal) =>
+  (await api.get<{ examples: FlowExample[] }>('/flows/examples', undefined, signal)).examples;
+
+export const createFlow = (body: { name: string; list_id: string; definition: FlowDefinition }) => api.post<Flow>('/flows', body);
+export const saveDraft = (id: string, body: { name?: string; definition: FlowDefinition }) => api.put<Flow>(`/flows/${enc(id)}`, body);
+export const publishFlow = (id: string) => api.post<{ version: number; published_at: string }>(`/flows/${enc(id)}/publish`, {});
+
+export const getVersions = async (id: string, signal?: AbortSignal) =>
+  (await api.get<{ versions: FlowVersionSummary[] }>(`/flows/${enc(id)}/versions`, undefined, signal)).versions;
+export const getVersion = (id: string, version: number, signal?: AbortSignal) =>
+  api.get<FlowVersion>(`/flows/${enc(id)}/versions/${version}`, undefined, signal);
+
+export const getStats = (id: string, signal?: AbortSignal) => api.get<FlowStats>(`/flows/${enc(id)}/stats`, undefined, signal);
+
+export const simulateFlow = async (id: string, body: SimulateRequest) =>
+  (await api.post<{ timeline: TimelineEntry[] }>(`/flows/${enc(id)}/simulate`, body)).timeline;
