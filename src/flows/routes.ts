@@ -8,6 +8,7 @@ import { recordAudit } from '../audit/index.js';
 import { definitionJsonSchema } from './definition/schema.js';
 import { checkDefinition } from './checks.js';
 import { flowExamples } from './examples.js';
+import { scheduleEntry } from './entries/scheduler.js';
 import { deleteFlow, getFlow, getVersion, insertFlow, listFlows, listVersions, publishVersion, updateDraft, type FlowRow } from './sql/flows.js';
 
 const IdParams = Type.Object({ id: Type.String({ minLength: 1, maxLength: 64 }) });
@@ -71,6 +72,7 @@ export const flowDefinitionRoutes: FastifyPluginAsyncTypebox<{ deps: AppDeps }> 
       // The draft was valid when saved; the list or the network rules may have changed since.
       const def = await checkDefinition(tx, req.auth.accountId, flow.list_id, flow.draft, deps.config.ssrfAllow);
       const v = await publishVersion(tx, req.auth.accountId, flow, def, req.auth.actor);
+      await scheduleEntry(tx, req.auth.accountId, flow.id, v.version, def, deps.clock.now());
       await recordAudit(tx, { accountId: req.auth.accountId, actor: req.auth.actor, action: 'flow.published', target: flow.id, detail: { version: v.version } });
       return v;
     });

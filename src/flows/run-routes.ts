@@ -10,8 +10,10 @@ import { validateDefinition } from './definition/validate.js';
 import { simulate } from './simulate.js';
 import { getFlow, getVersion, type FlowRow } from './sql/flows.js';
 import { accountChannels } from './runs/state.js';
-import { RUNS_CHANNEL } from './runs/worker.js';
+import { RUNS_CHANNEL } from './notify.js';
 import { insertRun } from './events/process.js';
+import { releaseApproval } from './entries/fire.js';
+import { recordAudit } from '../audit/index.js';
 
 const IdParams = Type.Object({ id: Type.String({ minLength: 1, maxLength: 64 }) });
 
@@ -83,6 +85,41 @@ export const flowRunRoutes: FastifyPluginAsyncTypebox<{ deps: AppDeps }> = async
     // A step is completed once executed, unless the run still waits in it or it failed there.
     for (const n of Object.values(nodes)) n.completed = Math.max(0, n.entered - n.waiting - n.failed);
     return { nodes };
+  });
+
+  app.get('/flows/:id/approvals', { schema: { tags: ['flows'], params: IdParams } }, async (req) => {
+    const flow = await requireFlow(req.auth.accountId, req.params.id);
+    const r = await pool.query(
+      `SELECT id, version, status, sample_size, total, created_at, released_by, released_at FROM flow_approvals
+       WHERE account_id = $1 AND flow_id = $2 ORDER BY created_at DESC LIMIT 100`, [req.auth.accountId, flow.id]);
+    return { approvals: r.rows };
+  });
+
+  // A held broadcast's control sample went out; an approver releases the rest (API.md).
+  app.post('/flows/:id/approvals/:approval_id/release', {
+    config: { role: 'approver' },
+    schema: { tags: ['flows'], params: Type.Object({ id: Type.String({ minLength: 1, maxLength: 64 }), approval_id: Type.String({ minLength: 1, maxLength: 64 }) }) },
+  }, async (req) => {
+    const flow = await requireFlow(req.auth.accountId, req.params.id);
+    return withTransaction(pool, async (tx) => {
+      const a = (await tx.query<{ id: string; version: number; status: string }>(
+        'SELECT id, version, status FROM flow_approvals WHERE account_id = $1 AND flow_id = $2 AND id = $3 FOR UPDATE',
+        [req.auth.accountId, flow.id, req.params.approval_id])).rows[0];
+      if (!a) throw notFound('approval');
+      if (a.status === 'released') throw new AppError(409, 'conflict', 'this broadcast was already released');
+      const v = await getVersion(tx, req.auth.accountId, flow.id, a.version);
+      if (!v) throw notFound('version');
+      const account = await loadAccountInfo(tx, req.auth.accountId);
+      const started = await releaseApproval(deps, tx, {
+        accountId: req.auth.accountId, flowId: flow.id, version: a.version, listId: flow.list_id, definition: v.definition,
+        timezone: account.timezone, now: deps.clock.now(), approvalId: a.id,
+      });
+      await tx.query(`UPDATE flow_approvals SET status = 'released', released_by = $3, released_at = now() WHERE account_id = $1 AND id = $2`,
+        [req.auth.accountId, a.id, req.auth.actor]);
+      await recordAudit(tx, { accountId: req.auth.accountId, actor: req.auth.actor, action: 'flow.broadcast_released', target: flow.id, detail: { approval_id: a.id, started } });
+      await tx.query(`NOTIFY ${RUNS_CHANNEL}`);
+      return { id: a.id, status: 'released', started };
+    });
   });
 
   app.post('/flows/:id/simulate', {

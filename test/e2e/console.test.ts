@@ -2,103 +2,12 @@
 // fields, paste three rows from "Excel", import them, see them in the grid (sorted, filtered),
 // build a segment and see its live count, and export it.
 //
-// Needs the console built into dist/web (`npx vite build --config web/vite.config.ts`; built here
-// when missing) and Chromium at /usr/bin/chromium (`apt-get install chromium`). Without Chromium
-// the test fails, unless CONVERSA_SKIP_BROWSER=1 says to skip it.
-import { test, before, after } from 'node:test';
+// The server, the browser and the shared helpers are harness.ts's.
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { chromium, type Browser, type Page } from 'playwright-core';
-import { startConversa, type Running } from '../../src/runtime/start.js';
-import { loadConfig } from '../../src/core/config.js';
-import { createTestDatabase, type TestDatabase } from '../../src/test-support/db.js';
+import { OWNER, baseUrl, eventually, page, pageErrors, rowCount, setupConsoleE2E, step, textIs } from './harness.js';
 
-const CHROMIUM = '/usr/bin/chromium';
-const WEB_INDEX = fileURLToPath(new URL('../../dist/web/index.html', import.meta.url));
-const OWNER = { email: 'owner@example.com', password: 'a-test-password-123' };
-const skip = !existsSync(CHROMIUM) && process.env.CONVERSA_SKIP_BROWSER === '1'
-  ? `Chromium is not installed at ${CHROMIUM} (CONVERSA_SKIP_BROWSER=1)`
-  : false;
-
-let db: TestDatabase;
-let server: Running;
-let browser: Browser;
-let page: Page;
-let baseUrl: string;
-const pageErrors: string[] = [];
-
-before(async () => {
-  if (skip) return;
-  if (!existsSync(CHROMIUM)) {
-    throw new Error(`Chromium is not installed at ${CHROMIUM}: run \`apt-get install -y chromium\`, or set CONVERSA_SKIP_BROWSER=1 to skip the console test.`);
-  }
-  if (!existsSync(WEB_INDEX)) {
-    // The server decides at start whether it has a console to serve, so build before starting.
-    const { build } = await import('vite');
-    await build({ configFile: fileURLToPath(new URL('../../web/vite.config.ts', import.meta.url)), logLevel: 'warn' });
-  }
-  db = await createTestDatabase();
-  const base = loadConfig({});
-  server = await startConversa({
-    mode: 'start',
-    config: {
-      ...base, port: 0, databaseUrl: db.url, logLevel: 'warn', bootstrap: OWNER,
-      // Imports run as jobs: poll often so the test does not wait out the default second.
-      workers: { ...base.workers, pollMs: 100 },
-    },
-  });
-  assert.ok(server.url, 'the server listens');
-  baseUrl = server.url;
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: ['--no-sandbox', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-gpu'],
-  });
-  page = await browser.newPage({ acceptDownloads: true });
-  page.setDefaultTimeout(15_000);
-  page.on('pageerror', (err) => pageErrors.push(err.message));
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.stop();
-  await db?.drop();
-});
-
-/** Runs a step; on failure saves a screenshot and names it in the error. */
-function step(name: string, fn: () => Promise<void>) {
-  test(name, { skip }, async () => {
-    try {
-      await fn();
-    } catch (err) {
-      const shot = join(tmpdir(), `conversa-e2e-${name.replace(/\W+/g, '-')}.png`);
-      await page?.screenshot({ path: shot, fullPage: true }).catch(() => undefined);
-      if (err instanceof Error) err.message += `\n  screenshot: ${shot}\n  url: ${page?.url()}`;
-      throw err;
-    }
-  });
-}
-
-/** Polls `read` until it returns `want` (the UI debounces, fetches and re-renders). */
-async function eventually<T>(what: string, read: () => Promise<T>, want: T, timeoutMs = 15_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  let got: T | undefined;
-  for (;;) {
-    got = await read().catch(() => undefined);
-    if (got === want) return;
-    if (Date.now() > deadline) assert.fail(`${what}: got ${JSON.stringify(got)}, expected ${JSON.stringify(want)}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
-
-const textIs = (testId: string, want: string) =>
-  eventually(`[data-testid=${testId}] text`, async () => (await page.getByTestId(testId).first().textContent({ timeout: 1000 }))?.trim(), want);
-
-const rowCount = (testId: string, want: number) =>
-  eventually(`number of [data-testid=${testId}]`, () => page.getByTestId(testId).count(), want);
+setupConsoleE2E({ name: 'console', acceptDownloads: true });
 
 let listUrl = '';
 

@@ -113,3 +113,32 @@ CREATE TABLE flow_run_wakes (
 
 -- A flow's send is keyed (run, node, iteration): a replayed step finds its message and sends nothing twice.
 CREATE UNIQUE INDEX messages_flow_key_idx ON messages (account_id, (source ->> 'key')) WHERE source ? 'key';
+
+-- When a flow's non-event entry fires next: a broadcast's date or cron, a date field's daily
+-- check, a segment's entry scan. Claimed like any work row.
+CREATE TABLE flow_schedules (
+  account_id     text NOT NULL,
+  flow_id        text NOT NULL,
+  version        integer NOT NULL,
+  next_at        timestamptz,
+  last_fired_at  timestamptz,
+  locked_until   timestamptz,
+  PRIMARY KEY (account_id, flow_id)
+);
+CREATE INDEX flow_schedules_due_idx ON flow_schedules (next_at) WHERE next_at IS NOT NULL;
+
+-- A broadcast that needs approval: its control sample was started; the rest waits for an approver.
+CREATE TABLE flow_approvals (
+  account_id    text NOT NULL,
+  id            text NOT NULL,
+  flow_id       text NOT NULL,
+  version       integer NOT NULL,
+  status        text NOT NULL DEFAULT 'pending' CHECK (status IN ('pending', 'released')),
+  sample_size   integer NOT NULL,
+  total         integer NOT NULL,
+  created_at    timestamptz NOT NULL DEFAULT now(),
+  released_by   text,
+  released_at   timestamptz,
+  PRIMARY KEY (account_id, id)
+);
+CREATE INDEX flow_approvals_flow_idx ON flow_approvals (account_id, flow_id, created_at DESC);

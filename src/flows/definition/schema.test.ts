@@ -5,7 +5,7 @@ import addFormats from 'ajv-formats';
 import { definitionJsonSchema, NODE_TYPES } from './schema.js';
 import { edgesOf } from './validate.js';
 import type { FlowNode } from './types.js';
-import { loadExamples } from './examples.js';
+import { flowExamples } from '../examples.js';
 
 test('the published JSON Schema is plain JSON, compiles in a standard validator and accepts every example', async () => {
   const schema = definitionJsonSchema();
@@ -16,7 +16,7 @@ test('the published JSON Schema is plain JSON, compiles in a standard validator 
   const ajv = new Ajv({ strict: true, allErrors: true });
   addFormats.default(ajv);
   const check = ajv.compile(schema);
-  for (const example of await loadExamples()) assert.ok(check(example.definition), `${example.file}: ${ajv.errorsText(check.errors)}`);
+  for (const example of await flowExamples()) assert.ok(check(example.definition), `${example.slug}: ${ajv.errorsText(check.errors)}`);
   assert.equal(check({ entry: { type: 'event', event: 'x' }, nodes: [{ id: 'a', type: 'teleport' }] }), false);
   assert.equal(check({ entry: { type: 'event', event: 'x' }, nodes: [{ id: 'a', type: 'wait', at: '25:00' }] }), false);
 });

@@ -37,6 +37,8 @@ const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !
 const has = (o: Obj, k: string): boolean => Object.prototype.hasOwnProperty.call(o, k) && o[k] !== undefined;
 const TOP_LEVEL = new Set(['entry', 'goal', 'entry_rule', 'start', 'nodes']);
 const NODE_ID = new RegExp(NODE_ID_PATTERN);
+const FIELD_KEY = new RegExp(FIELD_KEY_PATTERN);
+const SAMPLE_SHARE = new RegExp(SAMPLE_SHARE_PATTERN);
 
 /** Every problem of a definition, in document order, graph problems last. */
 export function definitionProblems(input: unknown): DefinitionProblem[] {
@@ -106,7 +108,7 @@ function broadcastProblems(entry: Obj): DefinitionProblem[] {
     problems.push({ field: 'entry.timezone', message: `is not an IANA time zone (e.g. "America/Bogota")` });
   }
   const sample = isObj(entry.approval) ? entry.approval.sample : undefined;
-  if (typeof sample === 'string' && new RegExp(SAMPLE_SHARE_PATTERN).test(sample) && !(parseFloat(sample) > 0 && parseFloat(sample) <= 100)) {
+  if (typeof sample === 'string' && SAMPLE_SHARE.test(sample) && !(parseFloat(sample) > 0 && parseFloat(sample) <= 100)) {
     problems.push({ field: 'entry.approval.sample', message: 'a percentage must be above 0% and at most 100%' });
   }
   return problems;
@@ -171,7 +173,7 @@ function optionProblems(node: Obj, at: string, id: string | undefined): Definiti
     case 'update_contact':
       if (isObj(node.set)) {
         for (const key of Object.keys(node.set)) {
-          if (!new RegExp(FIELD_KEY_PATTERN).test(key)) report(`${at}.set.${key.slice(0, 64)}`, 'is not a field key (lower-case letters, digits and "_")');
+          if (!FIELD_KEY.test(key)) report(`${at}.set.${key.slice(0, 64)}`, 'is not a field key (lower-case letters, digits and "_")');
         }
       }
       break;

@@ -134,7 +134,7 @@ test('the end of a path without an exit node ends the run as done', () => {
 
 test('actions: update_contact, list, subscription and emit ask for their effects; literal updates are visible to a later branch', () => {
   const def = flow([
-    { id: 'u', type: 'update_contact', set: { stage: 'won', note: 'Hola {{ contact.name }}' }, next: 'l' },
+    { id: 'u', type: 'update_contact', set: { stage: 'won', note: 'Hola {{ contact.name }}', shout: '{{ contact.name | upcase }}' }, next: 'l' },
     { id: 'l', type: 'list', add: 'lst_vip', next: 'r' },
     { id: 'r', type: 'list', remove: 'lst_leads', next: 's' },
     { id: 's', type: 'subscription', category: 'marketing', consent: false, next: 'e' },
@@ -143,19 +143,20 @@ test('actions: update_contact, list, subscription and emit ask for their effects
     { id: 'yes', type: 'exit' },
     { id: 'no', type: 'exit' },
   ], { entry: { type: 'segment', segment_id: 'seg_1' } });
-  const r = start({ definition: def, contact: { stage: 'lead', consent_marketing: true } });
+  const r = start({ definition: def, contact: { name: 'Ana', stage: 'lead', consent_marketing: true } });
   assert.deepEqual(path(r), ['u:updated', 'l:added', 'r:removed', 's:unsubscribed', 'e:emitted', 'b:branch_0', 'yes:exit']);
   assert.deepEqual(r.effects.map((e) => e.type), ['update_contact', 'list', 'list', 'subscription', 'emit']);
-  assert.deepEqual(r.effects[0], { type: 'update_contact', key: 'run_1:u:1', node: 'u', set: { stage: 'won', note: 'Hola {{ contact.name }}' } });
+  // Plain tags are resolved by the engine; Liquid with filters is left for the worker.
+  assert.deepEqual(r.effects[0], { type: 'update_contact', key: 'run_1:u:1', node: 'u', set: { stage: 'won', note: 'Hola Ana', shout: '{{ contact.name | upcase }}' } });
   assert.deepEqual(r.effects[2], { type: 'list', key: 'run_1:r:3', node: 'r', op: 'remove', list_id: 'lst_leads' });
   assert.deepEqual(r.effects[3], { type: 'subscription', key: 'run_1:s:4', node: 's', category: 'marketing', consent: false });
 });
 
 test('send category: transactional for event entries, marketing for segment entries, unless the node says', () => {
-  const nodes = [{ id: 's', type: 'send', channel_type: 'email', template_id: 't' } as const];
-  const ev = start({ definition: flow([...nodes]) });
-  const seg = start({ definition: flow([...nodes], { entry: { type: 'segment', segment_id: 'seg' } }) });
-  const own = start({ definition: flow([{ ...nodes[0], category: 'marketing' }]) });
+  const node = { id: 's', type: 'send', channel_type: 'email', template_id: 't' } as const;
+  const ev = start({ definition: flow([node]) });
+  const seg = start({ definition: flow([node], { entry: { type: 'segment', segment_id: 'seg' } }) });
+  const own = start({ definition: flow([{ ...node, category: 'marketing' }]) });
   const cat = (r: typeof ev): unknown => (r.effects[0]?.type === 'send' ? r.effects[0].category : undefined);
   assert.deepEqual([cat(ev), cat(seg), cat(own)], ['transactional', 'marketing', 'marketing']);
 });

@@ -18,9 +18,13 @@ export function readPath(root: unknown, path: string): unknown {
   return cur;
 }
 
-/** An event as a plain object: `at` as its ISO string, so filters compare it like a datetime field. */
+/**
+ * An event as a plain object: `at` as its ISO string, so filters compare it like a datetime field.
+ * (A run's vars read back from JSON hold `at` as a string already.)
+ */
 export function eventObject(event: EventData): Record<string, unknown> {
-  return { name: event.name, data: event.data, at: event.at.toISOString() };
+  const at: unknown = event.at;
+  return { name: event.name, data: event.data, at: at instanceof Date ? at.toISOString() : at };
 }
 
 /**

@@ -104,7 +104,7 @@ export type Effect =
       /** true for send_fallback: the worker must report this message's outcome as a 'message' wake. */
       await_outcome: boolean;
     })
-  /** Values may be Liquid strings ("{{ event.data.x }}"): the worker renders them. */
+  /** Plain `{{ path }}` tags are already resolved (interpolate.ts); what still holds Liquid, the worker renders. */
   | (EffectBase & { type: 'update_contact'; set: Record<string, unknown> })
   | (EffectBase & {
       type: 'http';
@@ -117,6 +117,7 @@ export type Effect =
     })
   | (EffectBase & { type: 'list'; op: 'add' | 'remove'; list_id: string })
   | (EffectBase & { type: 'subscription'; category: Category; consent: boolean })
+  /** `data` as update_contact's `set`: plain tags resolved, the rest for the worker. */
   | (EffectBase & { type: 'emit'; event: string; data: Record<string, unknown> });
 
 /** One step of a run's path (a row of `flow_run_steps`). */

@@ -1,4 +1,7 @@
 import type { Pool } from '../../db/index.js';
+import { EVENTS_CHANNEL } from '../notify.js';
+
+export { EVENTS_CHANNEL };
 
 export interface PendingEvent {
   accountId: string;
@@ -17,7 +20,6 @@ interface Waiter {
   reject: (err: unknown) => void;
 }
 
-export const EVENTS_CHANNEL = 'conversa_events';
 
 /**
  * Group commit for `POST /v1/events`: requests arriving together are written by one INSERT in one

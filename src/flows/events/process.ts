@@ -9,8 +9,8 @@ import { upsertBatch } from '../../contacts/contacts.js';
 import { eventMatchesWait } from '../engine/match.js';
 import type { EventData, WaitState } from '../engine/types.js';
 import type { EntryRule } from '../definition/types.js';
-import { RUNS_CHANNEL } from '../runs/worker.js';
-import { EVENTS_CHANNEL } from './group-commit.js';
+import { RUNS_CHANNEL } from '../notify.js';
+import { EVENTS_CHANNEL } from '../notify.js';
 
 interface EventRow {
   account_id: string;

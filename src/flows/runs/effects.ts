@@ -13,7 +13,7 @@ import { addressFor, type AccountInfo } from '../../messaging/compose.js';
 import { prepareMessage, unsubscribeFor, type PreparedMessage } from '../../messaging/prepare.js';
 import type { Effect, EventData, RunState, Wake } from '../engine/types.js';
 import { readPath } from '../engine/paths.js';
-import { EVENTS_CHANNEL } from '../events/group-commit.js';
+import { EVENTS_CHANNEL } from '../notify.js';
 
 type SendEffect = Extract<Effect, { type: 'send' }>;
 type HttpEffect = Extract<Effect, { type: 'http' }>;

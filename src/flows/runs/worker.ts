@@ -14,8 +14,11 @@ import { getVersion } from '../sql/flows.js';
 import { applyLocalEffect, performHttp, prepareFlowSend, type RunEnv } from './effects.js';
 import { claimRuns, loadWakes, releaseRuns, saveRun, type RunRow } from './sql.js';
 import { accountChannels, rowToState } from './state.js';
+import { fireDueEntries } from '../entries/scheduler.js';
+import { RUNS_CHANNEL } from '../notify.js';
 
-export const RUNS_CHANNEL = 'conversa_runs';
+export { RUNS_CHANNEL };
+
 
 /**
  * Drives runs: claims due ones in batches (SKIP LOCKED, leases), feeds each its wakes through the
@@ -38,7 +41,10 @@ export class FlowWorker {
     this.listener = await this.deps.pool.connect();
     this.listener.on('notification', () => this.poke());
     await this.listener.query(`LISTEN ${RUNS_CHANNEL}`);
-    this.timer = setInterval(() => this.poke(), this.opts.pollMs ?? 1000);
+    this.timer = setInterval(() => {
+      this.poke();
+      void fireDueEntries(this.deps).catch((err: unknown) => this.deps.log.error({ err }, 'flow entries failed'));
+    }, this.opts.pollMs ?? 1000);
     for (let i = 0; i < (this.opts.concurrency ?? 2); i++) this.loops.push(this.loop());
   }
 

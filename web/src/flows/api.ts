@@ -1,6 +1,6 @@
 import { api } from '../ui/api';
 import type {
-  Flow, FlowDefinition, FlowExample, FlowStats, FlowVersion, FlowVersionSummary, SimulateRequest, TimelineEntry,
+  Flow, FlowDefinition, FlowExample, FlowStats, FlowVersion, FlowVersionSummary, SimulateRequest, SimulateResult,
 } from './types';
 
 const enc = encodeURIComponent;
@@ -21,5 +21,5 @@ export const getVersion = (id: string, version: number, signal?: AbortSignal) =>
 
 export const getStats = (id: string, signal?: AbortSignal) => api.get<FlowStats>(`/flows/${enc(id)}/stats`, undefined, signal);
 
-export const simulateFlow = async (id: string, body: SimulateRequest) =>
-  (await api.post<{ timeline: TimelineEntry[] }>(`/flows/${enc(id)}/simulate`, body)).timeline;
+/** Simulates the saved draft for a sample contact on a virtual clock; nothing is sent. */
+export const simulateFlow = (id: string, body: SimulateRequest) => api.post<SimulateResult>(`/flows/${enc(id)}/simulate`, body);

@@ -30,7 +30,7 @@ export function StepNode({ id, data, selected }: NodeProps<StepGraphNode>) {
   if (visits) classes.push('flow-node-visited');
   return (
     <div className={classes.join(' ')} data-testid="flow-node" data-node-id={id} data-node-type={node.type}>
-      <Handle type="target" position={Position.Top} id="in" className="flow-handle-in" />
+      <Handle type="target" position={Position.Top} id="in" className="flow-handle-in" data-testid={`handle-${id}-in`} />
       <div className="flow-node-head">
         <span className="flow-node-icon" aria-hidden>{kind.icon}</span>
         <span className="flow-node-title">{node.label || kind.label}</span>

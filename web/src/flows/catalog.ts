@@ -17,7 +17,7 @@ export const NODE_KINDS: readonly NodeKind[] = [
   { type: 'send_fallback', label: 'Send with fallback', icon: '⇶', hint: 'Try channels in turn until one is delivered', group: 'Messages' },
   { type: 'wait', label: 'Wait', icon: '◷', hint: 'Wait a duration, until a date field or a time of day', group: 'Timing' },
   { type: 'wait_event', label: 'Wait for event', icon: '⚑', hint: 'Wait for an event, with a timeout', group: 'Timing' },
-  { type: 'branch', label: 'Branch', icon: '⑂', hint: 'Go one way or another by a filter', group: 'Logic' },
+  { type: 'branch', label: 'Branch', icon: '◇', hint: 'Go one way or another by a filter', group: 'Logic' },
   { type: 'random_split', label: 'Random split', icon: '⚄', hint: 'Split contacts by percentages (A/B, hold-out)', group: 'Logic' },
   { type: 'score_split', label: 'Score split', icon: '☆', hint: 'NPS: detractor, passive, promoter', group: 'Logic' },
   { type: 'loop', label: 'Loop', icon: '↻', hint: 'Repeat a path at most N times', group: 'Logic' },

@@ -1,7 +1,7 @@
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { ReactFlowProvider } from '@xyflow/react';
 import { getList, getLists, getSegments } from '../contacts/api';
-import { allFields, type Segment } from '../contacts/types';
+import { allFields, type ContactList, type Segment } from '../contacts/types';
 import { getTemplates } from '../messaging/api';
 import { ApiError } from '../ui/api';
 import { Badge, Button, ErrorBanner, Input, Select, Spinner } from '../ui/controls';
@@ -16,9 +16,9 @@ import { FlowCanvas, Palette } from './flow-canvas';
 import { addNode, indexProblems, newNodeId, type Decorations, type ProblemIndex } from './graph';
 import type { Pickers } from './node-form';
 import { SidePanel, type SideTab } from './side-panel';
-import { SimulatePanel } from './simulate-panel';
+import { sampleContact, SimulatePanel } from './simulate-panel';
 import { sameJson } from './same-json';
-import type { DefinitionProblem, Flow, FlowDefinition, NodeStats, NodeType, SimulateRequest, TimelineEntry } from './types';
+import type { DefinitionProblem, Flow, FlowDefinition, NodeStats, NodeType, SimulateRequest, SimulateResult } from './types';
 import { useCanvas, useGraph } from './use-canvas';
 import './flows.css';
 
@@ -48,7 +48,7 @@ export function FlowDesignerPage({ id }: { id: string }) {
   }
   return (
     <CanvasContext.Provider value={canvasInfo}>
-      <Designer key={flow.data.id} initial={flow.data} pickers={pickers} segments={segments.data ?? []} listName={list.data?.name} />
+      <Designer key={flow.data.id} initial={flow.data} pickers={pickers} segments={segments.data ?? []} list={list.data} />
     </CanvasContext.Provider>
   );
 }
@@ -56,7 +56,7 @@ export function FlowDesignerPage({ id }: { id: string }) {
 type Viewing = 'draft' | number;
 
 function Designer({ initial, pickers, segments, listName }: {
-  initial: Flow; pickers: Pickers; segments: readonly Segment[]; listName?: string;
+  initial: Flow; pickers: Pickers; segments: readonly Segment[]; list: ContactList | undefined;
 }) {
   const [flow, setFlow] = useState(initial);
   const [saved, setSaved] = useState<FlowDefinition>(initial.draft);
@@ -68,7 +68,7 @@ function Designer({ initial, pickers, segments, listName }: {
   const [busy, setBusy] = useState<'save' | 'publish'>();
   const [viewing, setViewing] = useState<Viewing>('draft');
   const [tab, setTab] = useState<SideTab>('node');
-  const [timeline, setTimeline] = useState<TimelineEntry[]>();
+  const [simulation, setSimulation] = useState<SimulateResult>();
   const stats = useLiveStats(flow.id, flow.version !== null);
   const versions = useAsync((signal) => getVersions(flow.id, signal), [flow.id, flow.version]);
 
@@ -115,7 +115,7 @@ function Designer({ initial, pickers, segments, listName }: {
   async function simulate(body: SimulateRequest) {
     // The server simulates the saved draft: save first, so what is simulated is what is drawn.
     if (dirty && !(await save())) throw new Error('The draft has problems (marked on the nodes): fix them, then simulate.');
-    setTimeline(await simulateFlow(flow.id, body));
+    setSimulation(await simulateFlow(flow.id, body));
   }
 
   const onDropNode = useCallback((type: NodeType, position: { x: number; y: number }) => {
@@ -125,11 +125,11 @@ function Designer({ initial, pickers, segments, listName }: {
   }, [canvas]);
 
   const visited = useMemo(() => {
-    if (!timeline) return undefined;
+    if (!simulation) return undefined;
     const map = new Map<string, number[]>();
-    timeline.forEach((t, i) => map.set(t.node_id, [...(map.get(t.node_id) ?? []), i + 1]));
+    simulation.timeline.forEach((t, i) => map.set(t.node_id, [...(map.get(t.node_id) ?? []), i + 1]));
     return map;
-  }, [timeline]);
+  }, [simulation]);
   const decorations = useMemo<Decorations>(() => ({ problems, stats, visited }), [problems, stats, visited]);
   const graph = useGraph(canvas.state, decorations);
 
@@ -141,7 +141,7 @@ function Designer({ initial, pickers, segments, listName }: {
   return (
     <div className="flow-page">
       <PageHeader
-        breadcrumb={<><Link to="/flows">Flows</Link>{listName && <span className="muted"> · list {listName}</span>}</>}
+        breadcrumb={<><Link to="/flows">Flows</Link>{list && <span className="muted"> · list {list.name}</span>}</>}
         title={
           <span className="flow-title">
             <Input value={name} onChange={(e) => setName(e.target.value)} className="flow-name-input" aria-label="Flow name" data-testid="flow-name" disabled={viewing !== 'draft'} />
@@ -178,7 +178,8 @@ function Designer({ initial, pickers, segments, listName }: {
           <SidePanel
             canvas={canvas} pickers={pickers} segments={segments} readOnly={false} tab={tab} onTab={setTab}
             simulate={
-              <SimulatePanel run={simulate} timeline={timeline} templateName={(tid) => pickers.templates.find((t) => t.id === tid)?.name}
+              <SimulatePanel
+                key={list?.id ?? 'loading'} initialContact={sampleContact(list)} run={simulate} result={simulation} entryEvent={canvas.def.entry.type === 'event' ? canvas.def.entry.event : undefined} templateName={(tid) => pickers.templates.find((t) => t.id === tid)?.name}
                 onSelectNode={canvas.select} />
             }
           />

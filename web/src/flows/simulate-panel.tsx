@@ -1,9 +1,10 @@
 import { useState } from 'react';
+import type { ContactList } from '../contacts/types';
 import { Button, ErrorBanner, Field, Input } from '../ui/controls';
 import { formatDateTime } from '../ui/format';
 import { formatDuration, kindOf } from './catalog';
 import { DurationInput, isObject, JsonInput } from './form-controls';
-import type { NodeType, SimulateRequest, TimelineEntry } from './types';
+import type { NodeType, SimulateRequest, SimulateResult } from './types';
 
 interface EventRow {
   key: number;
@@ -12,22 +13,34 @@ interface EventRow {
   data?: Record<string, unknown>;
 }
 
-const SAMPLE_CONTACT = { email: 'ana@example.com', name: 'Ana' };
+/** A sample contact for the list: its key field (required to identify a contact), an email, a name if it has one. */
+export function sampleContact(list: Pick<ContactList, 'key_field' | 'fields'> | undefined): Record<string, unknown> {
+  const sample: Record<string, unknown> = { email: 'ana@example.com' };
+  if (!list) return sample;
+  if (list.fields.some((f) => f.key === 'name')) sample.name = 'Ana';
+  if (list.key_field === 'phone') sample.phone = '+573001234567';
+  else if (list.key_field !== 'email') sample[list.key_field] = 'sample-1';
+  return sample;
+}
 
 /**
  * "What would happen to this contact?": a sample contact, the events it would raise and when,
  * and the path the server's simulator computes on a virtual clock (nothing is sent). The page
  * runs it (it saves the draft first) and draws the path on the canvas too.
  */
-export function SimulatePanel({ run, timeline, templateName, onSelectNode }: {
+export function SimulatePanel({ run, result, entryEvent, initialContact, templateName, onSelectNode }: {
   run: (body: SimulateRequest) => Promise<void>;
-  timeline: TimelineEntry[] | undefined;
+  result: SimulateResult | undefined;
+  /** The entry's event name, when the flow starts on an event: the simulated run starts with it. */
+  entryEvent: string | undefined;
+  initialContact: Record<string, unknown>;
   templateName: (id: string) => string | undefined;
   onSelectNode: (id: string) => void;
 }) {
-  const [contact, setContact] = useState<Record<string, unknown> | undefined>(SAMPLE_CONTACT);
+  const [contact, setContact] = useState<Record<string, unknown> | undefined>(initialContact);
   const [contactId, setContactId] = useState('');
   const [startAt, setStartAt] = useState('');
+  const [triggerData, setTriggerData] = useState<Record<string, unknown>>();
   const [events, setEvents] = useState<EventRow[]>([]);
   const [nextKey, setNextKey] = useState(1);
   const [busy, setBusy] = useState(false);
@@ -45,6 +58,7 @@ export function SimulatePanel({ run, timeline, templateName, onSelectNode }: {
       if (contactId.trim()) body.contact_id = contactId.trim();
       else body.contact = contact ?? {};
       if (startAt) body.start_at = new Date(startAt).toISOString();
+      if (entryEvent) body.trigger = { name: entryEvent, ...(triggerData ? { data: triggerData } : {}) };
       await run(body);
     } catch (err) {
       setError(err);
@@ -53,6 +67,7 @@ export function SimulatePanel({ run, timeline, templateName, onSelectNode }: {
     }
   }
 
+  const timeline = result?.timeline;
   const first = timeline?.[0] ? new Date(timeline[0].at).getTime() : 0;
   return (
     <div className="flow-form" data-testid="simulate-panel">
@@ -68,7 +83,11 @@ export function SimulatePanel({ run, timeline, templateName, onSelectNode }: {
       <Field label="Start at" hint="Empty: now">
         <Input type="datetime-local" value={startAt} onChange={(e) => setStartAt(e.target.value)} data-testid="sim-start-at" />
       </Field>
-      <div className="field-label">Events the contact raises</div>
+      {entryEvent && (
+        <JsonInput<Record<string, unknown>> label={`Data of the ${entryEvent} event that starts the run`} value={triggerData} onChange={setTriggerData}
+          accept={isObject} testId="sim-trigger-data" rows={2} hint="What templates and branches read as event.data" />
+      )}
+      <div className="field-label">Events the contact raises later</div>
       {events.map((e, i) => (
         <div key={e.key} className="flow-form-group" data-testid="sim-event">
           <div className="row-between">
@@ -110,6 +129,13 @@ export function SimulatePanel({ run, timeline, templateName, onSelectNode }: {
             ))}
           </ol>
         )
+      )}
+      {result?.final && (
+        <p className="muted" data-testid="sim-final">
+          The run ends {result.final.status === 'waiting' || result.final.status === 'active'
+            ? <>still {result.final.status} at <code>{result.final.node}</code></>
+            : <>as <strong>{result.final.status}</strong></>}.
+        </p>
       )}
     </div>
   );

@@ -209,7 +209,15 @@ export interface SimulateRequest {
   contact?: Record<string, unknown>;
   contact_id?: string;
   start_at?: string;
+  /** The event that starts the run (an event entry's), with its data. */
+  trigger?: { name: string; data?: Record<string, unknown> };
   events: SimulateEvent[];
+}
+
+export interface SimulateResult {
+  timeline: TimelineEntry[];
+  /** Where the simulated run ended up: done, exited, failed, or still waiting at `node`. */
+  final?: { status: string; node: NodeId | null };
 }
 
 /** A problem the server found in a definition (422 `invalid_definition` details). */

@@ -1,19 +1,21 @@
 import type { EmitNode, ListNode, SubscriptionNode, UpdateContactNode } from '../../definition/types.js';
 import { FlowRuntimeError } from '../errors.js';
+import { hasLiquid, interpolateAll } from '../interpolate.js';
 import type { StepContext, StepResult } from '../step-types.js';
+import { scopeOf } from './scope.js';
 import type { Effect } from '../types.js';
 
 /** Actions the worker performs after the step is stored; the run goes on at once. */
 
-const LIQUID = /\{\{|\{%/;
-
 /**
- * The values of a `set` that need no rendering. The engine applies them to the contact it holds,
- * so a branch later in the same call (or the simulator) sees them; Liquid values wait for the worker.
+ * The values of a `set` that need no more rendering. The engine applies them to the contact it
+ * holds, so a later step of the same call (or the simulator) sees them; values still holding
+ * Liquid (filters, tags: see interpolate.ts) wait for the worker.
  */
 export function literalValues(set: Record<string, unknown>): Record<string, unknown> {
-  return Object.fromEntries(Object.entries(set).filter(([, v]) => !(typeof v === 'string' && LIQUID.test(v))));
+  return Object.fromEntries(Object.entries(set).filter(([, v]) => !hasLiquid(v)));
 }
+
 
 /** The contact fields an effect sets, as far as the engine can know them (for the simulator). */
 export function contactChanges(effect: Effect): Record<string, unknown> {
@@ -23,7 +25,7 @@ export function contactChanges(effect: Effect): Record<string, unknown> {
 }
 
 export function executeUpdateContact(ctx: StepContext, node: UpdateContactNode): StepResult {
-  const effect: Effect = { type: 'update_contact', key: ctx.key, node: node.id, set: node.set };
+  const effect: Effect = { type: 'update_contact', key: ctx.key, node: node.id, set: interpolateAll(node.set, scopeOf(ctx)) };
   return {
     kind: 'go', next: node.next, outcome: 'updated', effects: [effect], contact: contactChanges(effect),
     last: { outcome: 'updated', fields: Object.keys(node.set) }, trace: { key: ctx.key },
@@ -53,7 +55,7 @@ export function executeSubscription(ctx: StepContext, node: SubscriptionNode): S
 export function executeEmit(ctx: StepContext, node: EmitNode): StepResult {
   return {
     kind: 'go', next: node.next, outcome: 'emitted',
-    effects: [{ type: 'emit', key: ctx.key, node: node.id, event: node.event, data: node.data ?? {} }],
+    effects: [{ type: 'emit', key: ctx.key, node: node.id, event: node.event, data: interpolateAll(node.data ?? {}, scopeOf(ctx)) }],
     last: { outcome: 'emitted', event: node.event }, trace: { key: ctx.key },
   };
 }

@@ -1,15 +1,15 @@
 import { createHash } from 'node:crypto';
 import type { BranchNode, LoopNode, RandomSplitNode, ScoreSplitNode } from '../../definition/types.js';
 import { evaluateFilter } from '../filter-eval.js';
-import { resolveField, type Scope } from '../paths.js';
+import { resolveField } from '../paths.js';
 import type { StepContext, StepResult } from '../step-types.js';
+import { scopeOf } from './scope.js';
 
 /**
  * Routing nodes choose the next node and do nothing else; they leave `last` as it is, so two
  * branches in a row can both read the outcome of the action before them.
  */
 
-const scopeOf = (ctx: StepContext): Scope => ({ contact: ctx.contact, event: ctx.run.vars.event, last: ctx.run.vars.last });
 
 /** The first branch whose filter holds, else `default`. Outcome: `branch_<index>` or `default`. */
 export function executeBranch(ctx: StepContext, node: BranchNode): StepResult {

@@ -4,6 +4,7 @@ import { dateFieldInstant, nextLocalTime } from '../local-time.js';
 import { resolveField } from '../paths.js';
 import type { StepContext, StepResult } from '../step-types.js';
 import type { Wake } from '../types.js';
+import { scopeOf } from './scope.js';
 
 /**
  * `wait`: `{seconds}`, `{until_field, offset_days?, at?}` or `{at: "HH:MM"}` in the run's time
@@ -14,7 +15,7 @@ import type { Wake } from '../types.js';
 export function waitUntil(ctx: StepContext, node: WaitNode): Date | 'no_date' {
   if (node.seconds !== undefined) return new Date(ctx.now.getTime() + node.seconds * 1000);
   if (node.until_field !== undefined) {
-    const value = resolveField(node.until_field, { contact: ctx.contact, event: ctx.run.vars.event, last: ctx.run.vars.last });
+    const value = resolveField(node.until_field, scopeOf(ctx));
     return dateFieldInstant(value, node.offset_days ?? 0, node.at, ctx.timezone) ?? 'no_date';
   }
   if (node.at !== undefined) {

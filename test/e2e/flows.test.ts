@@ -1,0 +1,183 @@
+// The flow designer end to end, in a real browser against the real server: create a blank flow,
+// set its entry event, drag a send, a wait-for-event and a branch from the palette onto the
+// canvas, see the server's validation problems on the nodes, fill their options and connect
+// their outcomes with the mouse, save, publish; then an event sent through the API starts a run
+// and the send node's live count becomes 1. The simulation draws a sample contact's path, and a
+// published version opens read-only.
+//
+// The server, the browser and the shared helpers are harness.ts's.
+import assert from 'node:assert/strict';
+import type { Locator } from 'playwright-core';
+import { callApi, eventually, logIn, openNav, page, pageErrors, rowCount, setupConsoleE2E, step, textOf } from './harness.js';
+
+setupConsoleE2E({ name: 'flows', apiKey: 'cv_test_flows_console_e2e_key', sandbox: true });
+
+let listId = '';
+let templateId = '';
+
+async function centerOf(locator: Locator): Promise<{ x: number; y: number }> {
+  const box = await locator.boundingBox();
+  assert.ok(box, 'the element is on screen');
+  return { x: box.x + box.width / 2, y: box.y + box.height / 2 };
+}
+
+/** Drags from one handle to another with the mouse, as a user connects an outcome to a node. */
+async function connect(fromTestId: string, toTestId: string): Promise<void> {
+  const from = await centerOf(page.getByTestId(fromTestId));
+  const to = await centerOf(page.getByTestId(toTestId));
+  await page.mouse.move(from.x, from.y);
+  await page.mouse.down();
+  await page.mouse.move((from.x + to.x) / 2, (from.y + to.y) / 2, { steps: 5 });
+  await page.mouse.move(to.x, to.y, { steps: 5 });
+  await page.mouse.up();
+}
+
+/** Drags a palette item onto the canvas, dropping it at (x, y) from the canvas's top left corner. */
+async function dropFromPalette(type: string, x: number, y: number): Promise<void> {
+  await page.getByTestId(`palette-${type}`).dragTo(page.getByTestId('flow-canvas'), { targetPosition: { x, y } });
+}
+
+const nodeErrors = () => page.locator('[data-testid^="node-error-"]').count();
+
+step('logs in; a list and an email template exist (created through the API)', async () => {
+  await page.setViewportSize({ width: 1600, height: 1000 });
+  const list = await callApi<{ id: string }>('POST', '/lists', {
+    name: 'Clientes', key_field: 'customer_id',
+    fields: [{ key: 'customer_id', label: 'Customer ID', type: 'text' }, { key: 'name', label: 'Name', type: 'text' }],
+  });
+  listId = list.id;
+  const template = await callApi<{ id: string }>('POST', '/templates', {
+    name: 'Gracias por su compra', channel_type: 'email', subject: 'Gracias {{ contact.name }}', body: '<p>Hola {{ contact.name }}, gracias.</p>',
+  });
+  templateId = template.id;
+  await logIn();
+  await page.getByTestId('new-list-button').waitFor();
+});
+
+step('creates a blank flow on the list', async () => {
+  await openNav('Flows');
+  await page.getByTestId('new-flow-button').click();
+  await page.getByTestId('new-flow-name').fill('Después de la compra');
+  await page.getByTestId('new-flow-list').selectOption(listId);
+  await page.getByTestId('new-flow-blank').check();
+  await page.getByTestId('new-flow-event').fill('alta');
+  await page.getByTestId('new-flow-submit').click();
+  await page.waitForURL(/\/flows\/[^/]+$/);
+  await page.getByTestId('flow-entry').waitFor();
+  // The blank flow: the entry, connected to its one exit node.
+  await page.getByTestId('rf__edge-__entry:start').waitFor({ state: 'attached' });
+  assert.equal(await page.getByTestId('flow-node').count(), 1);
+});
+
+step('the entry event is edited in the side panel', async () => {
+  await page.getByTestId('flow-entry').click();
+  await page.getByTestId('entry-event').fill('compra');
+  assert.equal(await textOf('flow-entry-summary'), 'when event compra arrives');
+});
+
+step('drags a send, a wait for event and a branch from the palette; saving shows the problems on the nodes', async () => {
+  await dropFromPalette('send', 130, 60);
+  await page.getByTestId('rf__node-send_1').waitFor();
+  await dropFromPalette('wait_event', 130, 260);
+  await page.getByTestId('rf__node-wait_event_1').waitFor();
+  await dropFromPalette('branch', 130, 460);
+  await page.getByTestId('rf__node-branch_1').waitFor();
+  // A dropped node lands where it was dropped: the three are stacked in that order.
+  const ys = await Promise.all(['send_1', 'wait_event_1', 'branch_1'].map(async (id) => (await centerOf(page.getByTestId(`rf__node-${id}`))).y));
+  assert.ok(ys[0]! < ys[1]! && ys[1]! < ys[2]!, `nodes stacked as dropped: ${ys.join(', ')}`);
+
+  await page.getByTestId('flow-save').click();
+  await page.getByTestId('flow-error').waitFor();
+  // Nothing chosen or connected yet: the server names the nodes, the canvas marks them.
+  await page.getByTestId('node-error-send_1').waitFor();
+  await page.getByTestId('node-error-wait_event_1').waitFor();
+  assert.match(await page.getByTestId('rf__node-send_1').locator('.flow-node').getAttribute('class') ?? '', /flow-node-invalid/);
+});
+
+step('fills the options in the side panel and connects the outcomes with the mouse', async () => {
+  await page.getByTestId('rf__node-send_1').click();
+  assert.equal(await page.getByTestId('opt-channel_type').inputValue(), 'email');
+  await page.getByTestId('opt-template_id').selectOption(templateId);
+  await eventually('the send node summary', async () => (await page.getByTestId('rf__node-send_1').textContent())?.includes('Gracias por su compra'), true);
+
+  await page.getByTestId('rf__node-wait_event_1').click();
+  await page.getByTestId('opt-event').fill('pago');
+  assert.equal(await page.getByTestId('opt-timeout-days').inputValue(), '1', 'a wait for an event times out after a day by default');
+  assert.equal(await page.getByTestId('opt-timeout-hours').inputValue(), '0');
+
+  await connect('handle-entry-start', 'handle-send_1-in');
+  await page.getByTestId('rf__edge-__entry:start').waitFor({ state: 'attached' });
+  await connect('handle-send_1-next', 'handle-wait_event_1-in');
+  await page.getByTestId('rf__edge-send_1:next').waitFor({ state: 'attached' });
+  await connect('handle-wait_event_1-event', 'handle-branch_1-in');
+  await page.getByTestId('rf__edge-wait_event_1:event').waitFor({ state: 'attached' });
+  await connect('handle-branch_1-branch-0', 'handle-end-in');
+  await page.getByTestId('rf__edge-branch_1:branch-0').waitFor({ state: 'attached' });
+  await connect('handle-branch_1-default', 'handle-end-in');
+  await page.getByTestId('rf__edge-branch_1:default').waitFor({ state: 'attached' });
+  // Connecting the entry elsewhere moved the start: one entry edge, now into the send.
+  assert.equal(await page.locator('[data-testid="rf__edge-__entry:start"]').count(), 1);
+});
+
+step('saves the draft (the problems clear) and publishes it', async () => {
+  await page.getByTestId('flow-save').click();
+  await eventually('the save notice', () => textOf('flow-notice'), 'Draft saved.');
+  assert.equal(await nodeErrors(), 0, 'no node is marked any more');
+  const flowId = new URL(page.url()).pathname.split('/').pop() ?? '';
+  const flow = await callApi<{ draft: { entry: { event: string }; start: string; nodes: { id: string; next?: unknown }[] } }>('GET', `/flows/${flowId}`);
+  assert.equal(flow.draft.entry.event, 'compra');
+  assert.equal(flow.draft.start, 'send_1');
+  assert.deepEqual(flow.draft.nodes.find((n) => n.id === 'wait_event_1')?.next, { event: 'branch_1' });
+
+  await page.getByTestId('flow-publish').click();
+  await eventually('the publish notice', async () => /^Published version 1\b/.test((await textOf('flow-notice')) ?? ''), true);
+  await eventually('version 1 in the versions menu', async () => (await page.getByTestId('version-select').locator('option').allTextContents()).some((t) => t.startsWith('Version 1')), true);
+});
+
+step('an event through the API starts a run: the send node counts 1', async () => {
+  const res = await fetch(`${new URL(page.url()).origin}/v1/events`, {
+    method: 'POST',
+    headers: { authorization: 'Bearer cv_test_flows_console_e2e_key', 'content-type': 'application/json', 'idempotency-key': 'compra-1001-1' },
+    body: JSON.stringify({ name: 'compra', list_id: listId, contact: { customer_id: '1001', name: 'Ana', email: 'ana@example.com' }, data: { amount: 120 } }),
+  });
+  assert.equal(res.status, 202, await res.text());
+  await eventually('the send node\'s count', () => textOf('node-count-send_1'), '1', 30_000);
+  await eventually('the wait node\'s count', () => textOf('node-count-wait_event_1'), '1');
+});
+
+step('the simulation draws a sample contact\'s path', async () => {
+  await page.getByTestId('side-tab-simulate').click();
+  await page.getByTestId('sim-add-event').click();
+  await page.getByTestId('sim-event-name').fill('pago');
+  await page.getByTestId('sim-event-after-hours').fill('2');
+  await page.getByTestId('sim-event-after-minutes').fill('0');
+  await page.getByTestId('sim-run').click();
+  await page.getByTestId('sim-timeline').or(page.getByTestId('sim-error')).waitFor();
+  assert.equal(await page.getByTestId('sim-error').count(), 0, `the simulation failed: ${await page.getByTestId('sim-error').textContent().catch(() => '')}`);
+  const path = await page.getByTestId('sim-step').evaluateAll((els) => els.map((e) => e.getAttribute('data-node-id')));
+  for (const id of ['send_1', 'wait_event_1', 'branch_1', 'end']) assert.ok(path.includes(id), `the path passes ${id}: ${path.join(' → ')}`);
+  assert.ok(path.indexOf('send_1') < path.indexOf('branch_1'), 'in order');
+  // The canvas marks the nodes the path passes.
+  await page.getByTestId('node-visit-send_1').waitFor();
+});
+
+step('a published version opens read-only from the versions menu', async () => {
+  await page.getByTestId('version-select').selectOption('1');
+  await page.getByTestId('version-readonly').waitFor();
+  assert.equal(await page.getByTestId('palette').count(), 0, 'no palette on a published version');
+  await page.getByTestId('rf__node-send_1').click();
+  assert.ok(await page.getByTestId('opt-template_id').isDisabled(), 'its options cannot be edited');
+  await page.getByTestId('version-select').selectOption('draft');
+  await page.getByTestId('palette').waitFor();
+});
+
+step('the flows list shows the flow, its list, status and version', async () => {
+  await openNav('Flows');
+  await rowCount('flow-row', 1);
+  const row = page.getByTestId('flow-row').first();
+  assert.match(await row.textContent() ?? '', /Después de la compra.*Clientes.*active.*v1/);
+});
+
+step('the page raised no script errors', async () => {
+  assert.deepEqual(pageErrors, []);
+});
