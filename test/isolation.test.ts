@@ -32,6 +32,11 @@ before(async () => {
   })).json().id;
   ids.email_template = (await t.call('POST', '/v1/templates', { name: 'e', channel_type: 'email', subject: 's', body: 'x' })).json().id;
   ids.broadcast = (await t.call('POST', '/v1/broadcasts', { segment_id: ids.segment, channel_id: ids.channel, template_id: ids.email_template, category: 'transactional' })).json().id;
+  const flow = await t.call('POST', '/v1/flows', { name: 'f', list_id: ids.list, definition: { entry: { type: 'event', event: 'e' }, nodes: [{ id: 'end', type: 'exit' }] } });
+  ids.flow = flow.json().id;
+  await t.call('POST', `/v1/flows/${ids.flow}/publish`);
+  ids.approval = 'apr_A';
+  await t.db.pool.query(`INSERT INTO flow_approvals (account_id, id, flow_id, version, sample_size, total) VALUES ($1, $2, $3, 1, 1, 2)`, [t.accountId, ids.approval, ids.flow]);
   for (const [k, v] of Object.entries(ids)) assert.ok(v, `fixture ${k} was created`);
 });
 after(async () => { await t.close(); });
@@ -70,6 +75,18 @@ const cases = (): Case[] => [
   ['GET', `/v1/channels/${ids.push}/vapid_public_key`],
   ['GET', `/v1/messages/${ids.message}`],
   ['GET', `/v1/broadcasts/${ids.broadcast}`],
+  ['GET', `/v1/flows/${ids.flow}`],
+  ['PUT', `/v1/flows/${ids.flow}`, { definition: { entry: { type: 'event', event: 'x' }, nodes: [{ id: 'end', type: 'exit' }] } }],
+  ['DELETE', `/v1/flows/${ids.flow}`],
+  ['POST', `/v1/flows/${ids.flow}/publish`],
+  ['GET', `/v1/flows/${ids.flow}/versions`],
+  ['GET', `/v1/flows/${ids.flow}/versions/1`],
+  ['POST', `/v1/flows/${ids.flow}/runs`, { contact_id: ids.contact }],
+  ['GET', `/v1/flows/${ids.flow}/runs`],
+  ['GET', `/v1/flows/${ids.flow}/stats`],
+  ['POST', `/v1/flows/${ids.flow}/simulate`, { contact: { email: 'x@y.co' } }],
+  ['GET', `/v1/flows/${ids.flow}/approvals`],
+  ['POST', `/v1/flows/${ids.flow}/approvals/${ids.approval}/release`],
   ['DELETE', `/v1/suppressions/${ids.suppression}`],
   ['GET', `/v1/templates/${ids.template}`],
   ['PATCH', `/v1/templates/${ids.template}`, { name: 'x' }],
@@ -100,7 +117,7 @@ test("B's segment filter over its own list cannot reach A's contacts", async () 
 
 test('every route with an id parameter is covered by a case above', async () => {
   const paths = Object.entries((t.app.swagger() as { paths: Record<string, Record<string, unknown>> }).paths);
-  const covered = new Set(cases().map(([m, p]) => `${m} ${p.replace(/(lst|ct|seg|imp|key|usr|chn|tpl|msg|sup|bc)_[0-9A-Z]+/g, '{id}').replace(/push_subscriptions\/[A-Za-z0-9_]+$/, 'push_subscriptions/{subscriptionId}')}`));
+  const covered = new Set(cases().map(([m, p]) => `${m} ${p.replace(/(lst|ct|seg|imp|key|usr|chn|tpl|msg|sup|bc|flw)_[0-9A-Z]+/g, '{id}').replace(/versions\/1$/, 'versions/{version}').replace(/apr_A/, '{approval_id}').replace(/push_subscriptions\/[A-Za-z0-9_]+$/, 'push_subscriptions/{subscriptionId}')}`));
   const missing: string[] = [];
   for (const [path, methods] of paths) {
     // Public routes (/l, /o, /u, /hooks) carry their own unguessable tokens, not account ids.
@@ -126,6 +143,9 @@ async function snapshot() {
     messages: await q(`SELECT id, status FROM messages ORDER BY id`),
     suppressions: await q(`SELECT id, value FROM suppressions ORDER BY id`),
     broadcasts: await q(`SELECT id, status FROM broadcasts ORDER BY id`),
+    flows: await q(`SELECT id, name, draft, version, deleted_at FROM flows ORDER BY id`),
+    runs: await q(`SELECT id FROM flow_runs ORDER BY id`),
+    approvals: await q(`SELECT id, status FROM flow_approvals ORDER BY id`),
     subscriptions: await q(`SELECT id, endpoint FROM push_subscriptions ORDER BY id`),
   };
 }
