@@ -46,10 +46,14 @@ test('checkAgainstList names every field the list lacks or types wrongly; event.
   ]);
 });
 
-test('standard fields (email, consent_*) count as the list\'s', () => {
+test('standard fields count as the list\'s; contact.<field> is the field, event dates are not checked', () => {
   const ok = validateDefinition({
     entry: { type: 'date_field', field: 'due_date', offset_days: -3, at: '09:00' },
-    nodes: [{ id: 'set', type: 'update_contact', set: { consent_marketing: true, language: 'es' } }],
+    nodes: [
+      { id: 'set', type: 'update_contact', set: { consent_marketing: true, language: 'es' }, next: 'w1' },
+      { id: 'w1', type: 'wait', until_field: 'contact.due_date', next: 'w2' },
+      { id: 'w2', type: 'wait', until_field: 'event.data.any_date' },
+    ],
   });
   assert.deepEqual(checkAgainstList(ok, { fields }), []);
 });

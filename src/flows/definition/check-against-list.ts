@@ -25,7 +25,10 @@ export function checkAgainstList(def: FlowDefinition, list: Pick<ListSchema, 'fi
     const at = `nodes[${i}]`;
     switch (node.type) {
       case 'wait':
-        if (node.until_field !== undefined) need(node.until_field, `${at}.until_field`, node.id, DATES);
+        // A date in the event (event.data.date) is the caller's, not the list's.
+        if (node.until_field !== undefined && !node.until_field.startsWith('event.')) {
+          need(node.until_field.replace(/^contact\./, ''), `${at}.until_field`, node.id, DATES);
+        }
         break;
       case 'update_contact':
         for (const key of Object.keys(node.set)) need(key, `${at}.set.${key}`, node.id);

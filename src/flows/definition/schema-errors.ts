@@ -1,6 +1,6 @@
 import { Compile } from 'typebox/compile';
 import type { TSchema } from 'typebox';
-import { DATA_PATH_PATTERN, SAMPLE_SHARE_PATTERN, EVENT_NAME_PATTERN, FIELD_KEY_PATTERN, NODE_ID_PATTERN, TIME_OF_DAY_PATTERN } from './schema.js';
+import { DATA_PATH_PATTERN, DATE_SOURCE_PATTERN, SAMPLE_SHARE_PATTERN, EVENT_NAME_PATTERN, FIELD_KEY_PATTERN, NODE_ID_PATTERN, TIME_OF_DAY_PATTERN } from './schema.js';
 import type { DefinitionProblem } from './types.js';
 
 /**
@@ -24,6 +24,7 @@ const PATTERN_MEANING: Record<string, string> = {
   [EVENT_NAME_PATTERN]: 'must be an event name such as "payment.received" (letters, digits, ".", "_", ":", "-")',
   [FIELD_KEY_PATTERN]: 'must be a field key (lower-case letters, digits and "_", starting with a letter)',
   [DATA_PATH_PATTERN]: 'must be a path starting with event., contact. or last. (e.g. "event.data.score")',
+  [DATE_SOURCE_PATTERN]: 'must be a date field key (due_date, contact.due_date) or event.<path>',
   [SAMPLE_SHARE_PATTERN]: 'must be a count (500) or a share ("10%")',
   '^https?://': 'must be an http:// or https:// URL',
 };

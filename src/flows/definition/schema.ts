@@ -27,6 +27,8 @@ export const TIME_OF_DAY_PATTERN = '^([01][0-9]|2[0-3]):[0-5][0-9]$';
 export const EVENT_NAME_PATTERN = '^[A-Za-z0-9][A-Za-z0-9_.:-]{0,127}$';
 /** A contact field key (contacts/fields.ts FIELD_KEY_PATTERN). */
 export const FIELD_KEY_PATTERN = '^[a-z][a-z0-9_]{0,62}$';
+/** Where a wait finds its date: a contact field (`due_date`, `contact.due_date`) or the run's event (`event.data.date`). */
+export const DATE_SOURCE_PATTERN = '^([a-z][a-z0-9_]{0,62}|contact\\.[a-z][a-z0-9_]{0,62}|event(\\.[A-Za-z0-9_-]+)+)$';
 /** A broadcast's control sample as a share: "10%", "2.5%". */
 export const SAMPLE_SHARE_PATTERN = '^[0-9]{1,3}(\\.[0-9]+)?%$';
 /** A dotted path into the run's data: `event.data.score`, `contact.nps`, `last.status`. */
@@ -104,7 +106,7 @@ export const EntryRuleSchema = Type.Union(
     Type.Literal('every_time'),
     Type.Object({ once_per_days: Type.Integer({ minimum: 1, maximum: 3650 }) }, closed),
   ],
-  { description: "'once', 'every_time' or {once_per_days: N} (default: 'every_time' for event entries, 'once' otherwise)" },
+  { description: "'once', 'every_time' or {once_per_days: N} (default: every_time for event, form and broadcast entries, once_per_days 1 for date_field, once for segment)" },
 );
 
 // ---- nodes -----------------------------------------------------------------------------------
@@ -144,7 +146,9 @@ export const SendFallbackSchema = node('send_fallback', 'Try channels in order u
 });
 export const WaitSchema = node('wait', 'Wait {seconds} | {until_field, offset_days?, at?} | {at} (a time of day)', {
   seconds: Type.Optional(Type.Integer({ minimum: 0, maximum: MAX_WAIT_SECONDS })),
-  until_field: Type.Optional(FieldKey),
+  until_field: Type.Optional(
+    Type.String({ pattern: DATE_SOURCE_PATTERN, description: 'A date field (due_date, contact.due_date) or a date in the event (event.data.date)' }),
+  ),
   offset_days: Type.Optional(Type.Integer({ minimum: -3650, maximum: 3650, description: 'Only with until_field' })),
   at: Type.Optional(TimeOfDay),
   next: Next(),

@@ -151,7 +151,11 @@ export type DefinitionProblem = {
 
 /** An edge of the graph: the outcome that takes it, where it goes, and where it is written in the node. */
 export interface Edge {
-  /** `next`, `delivered`, `timeout`, `branch_0`, `default`, `promoter`, `success`, `done`… (docs/flows.md). */
+  /**
+   * The edge's name: `delivered`, `timeout`, `branch_0`, `default`, `promoter`, `success`, `done`…
+   * — the engine's outcome for nodes with several exits; `next` for single-exit nodes, whose
+   * trace outcome says what happened instead (`sent`, `updated`, `timer`…). docs/flows.md.
+   */
   outcome: string;
   to: NodeId;
   /** Path inside the node: `next`, `next.timeout`, `branches[0].next`, `default`, `promoter`. */

@@ -43,6 +43,8 @@ const VALID: Record<string, unknown[]> = {
   wait_seconds: [{ id: 'w', type: 'wait', seconds: 259200, next: 'done' }, exit],
   wait_until_field: [{ id: 'w', type: 'wait', until_field: 'due_date', offset_days: -3, at: '09:00', next: 'done' }, exit],
   wait_at: [{ id: 'w', type: 'wait', at: '23:59' }],
+  wait_until_event_date: [{ id: 'w', type: 'wait', until_field: 'event.data.appointment_date', offset_days: -1 }],
+  wait_until_contact_field: [{ id: 'w', type: 'wait', until_field: 'contact.due_date' }],
   wait_event: [
     { id: 'we', type: 'wait_event', event: 'payment.received', match: { 'data.status': 'ok' }, correlate: 'data.transaction_id', timeout_seconds: 900, next: { event: 'done', timeout: 'done' } },
     exit,
@@ -228,6 +230,7 @@ test('wait takes exactly one mode; times of day are HH:MM', () => {
     assert.deepEqual(wait({ at }), [{ field: 'nodes[0].at', node_id: 'w', message: 'must be a time of day as HH:MM (24-hour clock)' }]);
   }
   assert.equal(one({ entry: { type: 'date_field', field: 'due_date', offset_days: 1, at: '7am' }, nodes: [exit] }).field, 'entry.at');
+  assert.match(wait({ until_field: 'last.date' })[0]!.message, /date field key .* or event\.<path>/);
 });
 
 test('send needs one channel; list one operation; fallback a template per channel', () => {

@@ -7,7 +7,7 @@ import { getContact, getList } from '../../contacts/index.js';
 import { contactFields, loadAccountInfo } from '../../messaging/compose.js';
 import { writeMessages } from '../../messaging/sql/write-messages.js';
 import type { PreparedMessage } from '../../messaging/prepare.js';
-import { advance } from '../engine/index.js';
+import { advance, contactChanges } from '../engine/index.js';
 import type { ChannelCost, Effect, RunState, TraceEntry, Wake } from '../engine/types.js';
 import type { FlowDefinition } from '../definition/types.js';
 import { getVersion } from '../sql/flows.js';
@@ -156,6 +156,8 @@ export class FlowWorker {
           queue.push(await performHttp(env, e));
         } else {
           local.push(e);
+          // The next wake of this same call must see the contact as this step left it.
+          Object.assign(env.fields, contactChanges(e));
         }
       }
     }

@@ -55,7 +55,7 @@ export function FlowDesignerPage({ id }: { id: string }) {
 
 type Viewing = 'draft' | number;
 
-function Designer({ initial, pickers, segments, listName }: {
+function Designer({ initial, pickers, segments, list }: {
   initial: Flow; pickers: Pickers; segments: readonly Segment[]; list: ContactList | undefined;
 }) {
   const [flow, setFlow] = useState(initial);

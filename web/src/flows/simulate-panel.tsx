@@ -1,4 +1,4 @@
-import { useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import type { ContactList } from '../contacts/types';
 import { Button, ErrorBanner, Field, Input } from '../ui/controls';
 import { formatDateTime } from '../ui/format';
@@ -67,6 +67,11 @@ export function SimulatePanel({ run, result, entryEvent, initialContact, templat
     }
   }
 
+  // A new result scrolls into view: the form above it is taller than the panel.
+  const resultRef = useRef<HTMLDivElement>(null);
+  useEffect(() => {
+    if (result) resultRef.current?.scrollIntoView({ block: 'nearest', behavior: 'smooth' });
+  }, [result]);
   const timeline = result?.timeline;
   const first = timeline?.[0] ? new Date(timeline[0].at).getTime() : 0;
   return (
@@ -109,6 +114,7 @@ export function SimulatePanel({ run, result, entryEvent, initialContact, templat
         <Button variant="primary" busy={busy} onClick={() => void submit()} data-testid="sim-run">Run simulation</Button>
       </div>
       <ErrorBanner error={error} testId="sim-error" />
+      <div ref={resultRef} />
       {timeline && (
         timeline.length === 0 ? <p className="muted" data-testid="sim-empty">The contact would not enter the flow.</p> : (
           <ol className="timeline flow-sim-timeline" data-testid="sim-timeline">
