@@ -46,6 +46,17 @@ export function newId(prefix: string, now: number = Date.now()): string {
   return `${prefix}_${timePart(now)}${rand}`;
 }
 
+/** 16 random bytes as URL-safe base64 (22 characters), from the same pool as ids: tracking tokens. */
+export function newToken(): string {
+  if (poolOffset > POOL.length - 16) {
+    randomFillSync(POOL);
+    poolOffset = 0;
+  }
+  const o = poolOffset;
+  poolOffset += 16;
+  return POOL.toString('base64url', o, o + 16);
+}
+
 /** A random secret of `bytes` bytes as URL-safe base64 (API keys, session tokens). */
 export function newSecret(bytes = 32): string {
   return randomBytes(bytes).toString('base64url');

@@ -51,7 +51,11 @@ export function prepareMessage(a: {
   source: Record<string, unknown> | null;
 }): PreparedMessage {
   const kind = a.channel.kind as ChannelKind;
-  const tokens = [...a.unsubscribe.tokens];
+  // Email carries the unsubscribe link in its headers; other kinds only when the template showed
+  // `unsubscribe_url` — an SMS without it needs no token row.
+  const shown = (t: TokenRow) => kind === 'email' || a.content.text.includes(t.token) || !!a.content.html?.includes(t.token);
+  const tokens = a.unsubscribe.tokens.filter(shown);
+  const links = tokens.length ? a.unsubscribe.links : {};
   let content = a.content;
   if (a.decision.decision !== 'suppress' && TRACKED.has(kind)) {
     const tracked = trackContent(content, kind, {
@@ -67,7 +71,7 @@ export function prepareMessage(a: {
     message: {
       accountId: a.accountId, id: a.id, contactId: a.recipient.contactId, channelId: a.channel.id, channelType: kind,
       to: a.recipient.address, category: a.category, templateId: a.templateId, content, data: a.data,
-      attachments: a.attachments, links: a.unsubscribe.links, status,
+      attachments: a.attachments, links, status,
       policy: { ...a.decision, ...(dueAt ? { due_at: dueAt.toISOString() } : {}) },
       segments: kind === 'sms' ? smsInfo(content.text).segments : 1,
       source: a.source,

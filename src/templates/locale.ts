@@ -48,12 +48,19 @@ function validLocale(tag: string): string | undefined {
 
 export function validTimezone(tz: string | undefined): string | undefined {
   if (!tz) return undefined;
+  // Checking builds an Intl formatter (~50 µs); a bulk send asks about the same few zones.
+  if (timezones.has(tz)) return timezones.get(tz);
+  let valid: string | undefined;
   try {
-    return new Intl.DateTimeFormat('en', { timeZone: tz }).resolvedOptions().timeZone;
+    valid = new Intl.DateTimeFormat('en', { timeZone: tz }).resolvedOptions().timeZone;
   } catch {
-    return undefined;
+    valid = undefined;
   }
+  if (timezones.size > 1000) timezones.clear();
+  timezones.set(tz, valid);
+  return valid;
 }
+const timezones = new Map<string, string | undefined>();
 
 /**
  * `es` + `CO` → `es-CO` (so `money` groups with dots and dates read day/month); a language that

@@ -99,6 +99,7 @@ step('fills the options in the side panel and connects the outcomes with the mou
   assert.equal(await page.getByTestId('opt-channel_type').inputValue(), 'email');
   await page.getByTestId('opt-template_id').selectOption(templateId);
   await eventually('the send node summary', async () => (await page.getByTestId('rf__node-send_1').textContent())?.includes('Gracias por su compra'), true);
+  assert.equal(await page.getByTestId('node-error-send_1').count(), 0, 'an edited node is no longer marked');
 
   await page.getByTestId('rf__node-wait_event_1').click();
   await page.getByTestId('opt-event').fill('pago');
@@ -117,6 +118,10 @@ step('fills the options in the side panel and connects the outcomes with the mou
   await page.getByTestId('rf__edge-branch_1:default').waitFor({ state: 'attached' });
   // Connecting the entry elsewhere moved the start: one entry edge, now into the send.
   assert.equal(await page.locator('[data-testid="rf__edge-__entry:start"]').count(), 1);
+  // A connection is selected by a click and removed with Delete.
+  await page.getByTestId('rf__edge-branch_1:default').locator('.react-flow__edge-textwrapper').click();
+  await page.keyboard.press('Delete');
+  await eventually('the removed edge', () => page.getByTestId('rf__edge-branch_1:default').count(), 0);
 });
 
 step('saves the draft (the problems clear) and publishes it', async () => {
@@ -137,6 +142,9 @@ step('saves the draft (the problems clear) and publishes it', async () => {
   assert.ok(moved && moved.x >= 100 && moved.y >= 40, `the end node was moved: ${JSON.stringify(moved)}`);
   assert.equal(flow.draft.start, 'send_1');
   assert.deepEqual(flow.draft.nodes.find((n) => n.id === 'wait_event_1')?.next, { event: 'branch_1' });
+  const branch = flow.draft.nodes.find((n) => n.id === 'branch_1') as { branches?: { next: string }[]; default?: string } | undefined;
+  assert.equal(branch?.branches?.[0]?.next, 'end');
+  assert.equal(branch?.default, undefined, 'the deleted connection is gone from the definition');
 
   await page.getByTestId('flow-publish').click();
   await eventually('the publish notice', async () => /^Published version 1\b/.test((await textOf('flow-notice')) ?? ''), true);

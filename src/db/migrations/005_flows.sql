@@ -113,6 +113,8 @@ CREATE TABLE flow_run_wakes (
 
 -- A flow's send is keyed (run, node, iteration): a replayed step finds its message and sends nothing twice.
 CREATE UNIQUE INDEX messages_flow_key_idx ON messages (account_id, (source ->> 'key')) WHERE source ? 'key';
+-- A batch of runs finds the messages its steps already wrote (replays after a crash) in one query.
+CREATE INDEX messages_flow_run_idx ON messages (account_id, (source ->> 'run_id')) WHERE source ? 'run_id';
 
 -- When a flow's non-event entry fires next: a broadcast's date or cron, a date field's daily
 -- check, a segment's entry scan. Claimed like any work row.

@@ -52,33 +52,78 @@ export async function loadWakes(db: Queryable, runs: { account_id: string; id: s
   return map;
 }
 
-/** Commits a run's new state with the path it took, and forgets the wakes it consumed. */
-export async function saveRun(db: Queryable, run: RunState, trace: TraceEntry[], consumed: string[]): Promise<void> {
-  const { wait_event: waitEvent, correlation } = waitIndex(run.wait);
-  const ended = run.status === 'done' || run.status === 'exited' || run.status === 'failed';
-  await db.query(
-    `UPDATE flow_runs SET node = $3, status = $4, due_at = $5, wait = $6, wait_event = $7, correlation = $8, iteration = $9,
-       vars = $10, error = $11, updated_at = now(), ended_at = CASE WHEN $12 THEN coalesce(ended_at, now()) END,
-       locked_by = NULL, locked_until = NULL
-     WHERE account_id = $1 AND id = $2`,
-    [run.accountId, run.id, run.node, run.status, run.dueAt, run.wait ? JSON.stringify(run.wait) : null, waitEvent, correlation,
-      run.iteration, JSON.stringify(run.vars), run.error ?? null, ended],
-  );
-  if (trace.length) {
+export interface RunCommit {
+  run: RunState;
+  trace: TraceEntry[];
+  /** Wakes (their seq) the run consumed. */
+  consumed: string[];
+}
+
+/**
+ * Commits runs' new states, the paths they took and the wakes they consumed — three statements
+ * for the whole batch, inside the caller's transaction.
+ */
+export async function saveRuns(db: Queryable, commits: RunCommit[]): Promise<void> {
+  if (commits.length === 0) return;
+  const rows = commits.map(({ run }) => {
+    const { wait_event, correlation } = waitIndex(run.wait);
+    return {
+      account_id: run.accountId, id: run.id, node: run.node, status: run.status, due_at: run.dueAt, wait: run.wait,
+      wait_event, correlation, iteration: run.iteration, vars: run.vars, error: run.error ?? null,
+      ended: run.status === 'done' || run.status === 'exited' || run.status === 'failed',
+    };
+  });
+  const wakes = commits.flatMap(({ run, consumed }) => consumed.map((seq) => [run.accountId, run.id, seq] as const));
+  if (wakes.length) {
     await db.query(
-      `INSERT INTO flow_run_steps (account_id, run_id, iteration, flow_id, node_id, type, outcome, at, detail)
-       SELECT $1, $2, s.iteration, $3, s.node_id, s.type, s.outcome, s.at, s.detail
-       FROM jsonb_to_recordset($4::jsonb) AS s (iteration int, node_id text, type text, outcome text, at timestamptz, detail jsonb)
-       ON CONFLICT DO NOTHING`,
-      [run.accountId, run.id, run.flowId, JSON.stringify(trace.map((t) => ({
-        iteration: t.iteration, node_id: t.node_id, type: t.type, outcome: t.outcome ?? null, at: t.at,
-        detail: { ...t.detail, ...(t.channel_type ? { channel_type: t.channel_type } : {}), ...(t.template_id ? { template_id: t.template_id } : {}) },
-      })))],
+      `DELETE FROM flow_run_wakes w USING unnest($1::text[], $2::text[], $3::bigint[]) AS u (a, r, s)
+       WHERE w.account_id = u.a AND w.run_id = u.r AND w.seq = u.s`,
+      [wakes.map((w) => w[0]), wakes.map((w) => w[1]), wakes.map((w) => w[2])],
     );
   }
-  if (consumed.length) {
-    await db.query('DELETE FROM flow_run_wakes WHERE account_id = $1 AND run_id = $2 AND seq = ANY($3::bigint[])', [run.accountId, run.id, consumed]);
+  // A wake that arrived while the run was being stepped keeps it due (its sender's own UPDATE
+  // waits on this row's lock and lands after this commit; one that committed before is seen here).
+  await db.query(
+    `UPDATE flow_runs r SET node = u.node, status = u.status,
+       due_at = CASE WHEN u.status IN ('active', 'waiting')
+                      AND EXISTS (SELECT 1 FROM flow_run_wakes w WHERE w.account_id = r.account_id AND w.run_id = r.id)
+                     THEN now() ELSE u.due_at END, wait = u.wait, wait_event = u.wait_event,
+       correlation = u.correlation, iteration = u.iteration, vars = u.vars, error = u.error, updated_at = now(),
+       ended_at = CASE WHEN u.ended THEN coalesce(r.ended_at, now()) END, locked_by = NULL, locked_until = NULL
+     FROM jsonb_to_recordset($1::jsonb) AS u (account_id text, id text, node text, status text, due_at timestamptz, wait jsonb,
+       wait_event text, correlation text, iteration int, vars jsonb, error text, ended boolean)
+     WHERE r.account_id = u.account_id AND r.id = u.id`,
+    [JSON.stringify(rows)],
+  );
+  const steps = commits.flatMap(({ run, trace }) => trace.map((t) => ({
+    account_id: run.accountId, run_id: run.id, flow_id: run.flowId, iteration: t.iteration, node_id: t.node_id, type: t.type,
+    outcome: t.outcome ?? null, at: t.at,
+    detail: { ...t.detail, ...(t.channel_type ? { channel_type: t.channel_type } : {}), ...(t.template_id ? { template_id: t.template_id } : {}) },
+  })));
+  if (steps.length) {
+    await db.query(
+      `INSERT INTO flow_run_steps (account_id, run_id, iteration, flow_id, node_id, type, outcome, at, detail)
+       SELECT s.account_id, s.run_id, s.iteration, s.flow_id, s.node_id, s.type, s.outcome, s.at, s.detail
+       FROM jsonb_to_recordset($1::jsonb) AS s (account_id text, run_id text, iteration int, flow_id text, node_id text, type text,
+         outcome text, at timestamptz, detail jsonb)
+       ON CONFLICT DO NOTHING`,
+      [JSON.stringify(steps)],
+    );
   }
+}
+
+/** Messages the given runs' steps already wrote, by effect key (a replayed step finds them). */
+export async function writtenMessages(db: Queryable, runs: { account_id: string; id: string }[]): Promise<Map<string, { id: string; status: string; channel_type: string }>> {
+  const map = new Map<string, { id: string; status: string; channel_type: string }>();
+  if (runs.length === 0) return map;
+  const r = await db.query<{ key: string; id: string; status: string; channel_type: string }>(
+    `SELECT m.source ->> 'key' AS key, m.id, m.status, m.channel_type FROM messages m
+     JOIN unnest($1::text[], $2::text[]) AS u (a, r) ON m.account_id = u.a AND m.source ->> 'run_id' = u.r
+     WHERE m.source ? 'run_id'`,
+    [runs.map((x) => x.account_id), runs.map((x) => x.id)],
+  );
+  for (const x of r.rows) map.set(x.key, { id: x.id, status: x.status, channel_type: x.channel_type });
+  return map;
 }
 
 export async function releaseRuns(db: Queryable, workerId: string, runs: { account_id: string; id: string }[]): Promise<void> {

@@ -3,8 +3,10 @@ import type pg from 'pg';
 import type { AppDeps } from '../../http/deps.js';
 import { newId } from '../../core/ids.js';
 import { withTransaction } from '../../db/index.js';
-import { getContact, getList } from '../../contacts/index.js';
-import { contactFields, loadAccountInfo } from '../../messaging/compose.js';
+import { getList } from '../../contacts/index.js';
+import type { ContactRow } from '../../contacts/sql/contacts.js';
+import type { ListRow } from '../../contacts/sql/lists.js';
+import { contactFields, loadAccountInfo, type AccountInfo } from '../../messaging/compose.js';
 import { writeMessages } from '../../messaging/sql/write-messages.js';
 import type { PreparedMessage } from '../../messaging/prepare.js';
 import { advance, contactChanges } from '../engine/index.js';
@@ -12,7 +14,7 @@ import type { ChannelCost, Effect, RunState, TraceEntry, Wake } from '../engine/
 import type { FlowDefinition } from '../definition/types.js';
 import { getVersion } from '../sql/flows.js';
 import { applyLocalEffect, performHttp, prepareFlowSend, type RunEnv } from './effects.js';
-import { claimRuns, loadWakes, releaseRuns, saveRun, type RunRow } from './sql.js';
+import { claimRuns, loadWakes, releaseRuns, saveRuns, writtenMessages, type RunCommit, type RunRow } from './sql.js';
 import { accountChannels, rowToState } from './state.js';
 import { fireDueEntries } from '../entries/scheduler.js';
 import { RUNS_CHANNEL } from '../notify.js';
@@ -83,20 +85,24 @@ export class FlowWorker {
   }
 
   async runBatch(): Promise<boolean> {
-    const rows = await claimRuns(this.deps.pool, this.workerId, this.opts.batchSize ?? 100, this.opts.leaseSeconds ?? this.deps.config.workers.leaseSeconds);
+    const { deps } = this;
+    const rows = await claimRuns(deps.pool, this.workerId, this.opts.batchSize ?? 100, this.opts.leaseSeconds ?? deps.config.workers.leaseSeconds);
     if (rows.length === 0) return false;
-    const wakes = await loadWakes(this.deps.pool, rows);
+    const [wakes, written, contacts] = await Promise.all([loadWakes(deps.pool, rows), writtenMessages(deps.pool, rows), loadContacts(deps.pool, rows)]);
+    const batch = new BatchContext(deps);
+    const results: StepOutcome[] = [];
     for (const [i, row] of rows.entries()) {
       if (this.abort.signal.aborted) {
-        await releaseRuns(this.deps.pool, this.workerId, rows.slice(i));
+        await releaseRuns(deps.pool, this.workerId, rows.slice(i));
         break;
       }
       try {
-        await this.runOne(row, wakes.get(row.id) ?? []);
+        results.push(await this.stepRun(row, wakes.get(row.id) ?? [], contacts.get(row.id), written, batch));
       } catch (err) {
-        this.deps.log.error({ err, run: row.id }, 'flow run step failed; retried after its lease');
+        deps.log.error({ err, run: row.id }, 'flow run step failed; retried after its lease');
       }
     }
+    await this.commit(results);
     return true;
   }
 
@@ -111,28 +117,30 @@ export class FlowWorker {
     return d;
   }
 
-  /** One run: every pending wake through the engine, effects performed, one commit. */
-  private async runOne(row: RunRow, pending: { seq: string; wake: Wake }[]): Promise<void> {
+  /** One run: every pending wake through the engine, its sends prepared, nothing committed yet. */
+  private async stepRun(
+    row: RunRow, pending: { seq: string; wake: Wake }[], contact: ContactRow | undefined,
+    written: Map<string, { id: string; status: string; channel_type: string }>, batch: BatchContext,
+  ): Promise<StepOutcome> {
     const { deps } = this;
     const now = deps.clock.now();
     let run = rowToState(row);
+    const consumed = pending.map((p) => p.seq);
     const definition = await this.definition(row);
-    const contact = await getContact(deps.pool, row.account_id, row.contact_id);
-    const list = contact && (await getList(deps.pool, row.account_id, contact.list_id));
+    const list = contact && (await batch.list(row.account_id, contact.list_id));
     if (!definition || !contact || !list) {
       run = { ...run, status: 'failed', node: null, dueAt: null, wait: null, error: !definition ? 'flow version not found' : 'contact erased or list deleted' };
-      await withTransaction(deps.pool, (tx) => saveRun(tx, run, [], pending.map((p) => p.seq)));
-      return;
+      return { commit: { run, trace: [], consumed }, local: [], sends: [] };
     }
-    const account = await loadAccountInfo(deps.pool, row.account_id);
-    const env: RunEnv = { deps, account, contactId: contact.id, listId: list.id, listCountry: list.default_country, fields: contactFields(contact, list), templates: new Map() };
+    const account = await batch.account(row.account_id);
+    const env: RunEnv = { deps, account, contactId: contact.id, listId: list.id, listCountry: list.default_country, fields: contactFields(contact, list), templates: batch.templates };
     const timezone = typeof env.fields.timezone === 'string' ? env.fields.timezone : account.timezone;
-    const channels: ChannelCost[] = await accountChannels(deps, row.account_id);
+    const channels: ChannelCost[] = await batch.channels(row.account_id);
 
     const queue: Wake[] = pending.map((p) => reviveWake(p.wake));
     if (queue.length === 0) queue.push(run.status === 'active' && run.iteration === 0 ? { kind: 'start', event: run.vars.event } : { kind: 'timer' });
     const trace: TraceEntry[] = [];
-    const local: Effect[] = [];
+    const local: { env: RunEnv; effect: Effect }[] = [];
     const sends: PreparedMessage[] = [];
     for (let guard = 0; queue.length && guard < 100; guard++) {
       const wake = queue.shift()!;
@@ -143,7 +151,7 @@ export class FlowWorker {
         if (e.type === 'send') {
           // A replayed step: its message exists (same key). Nothing is sent again; a step that
           // waits on the outcome gets the outcome the message already has.
-          const existing = await existingMessage(deps.pool, row.account_id, e.key);
+          const existing = written.get(e.key);
           if (existing) {
             const outcome = existingOutcome(existing);
             if (e.await_outcome && outcome) queue.push({ kind: 'message', key: e.key, messageId: existing.id, status: outcome, channel_type: existing.channel_type });
@@ -155,31 +163,82 @@ export class FlowWorker {
         } else if (e.type === 'http') {
           queue.push(await performHttp(env, e));
         } else {
-          local.push(e);
+          local.push({ env, effect: e });
           // The next wake of this same call must see the contact as this step left it.
           Object.assign(env.fields, contactChanges(e));
         }
       }
     }
-    await withTransaction(deps.pool, async (tx) => {
-      for (const e of local) {
-        const error = await applyLocalEffect(env, tx, run, e);
-        if (error) trace.push({ at: now, iteration: run.iteration, node_id: e.node, type: e.type, outcome: 'error', detail: { error } });
+    return { commit: { run, trace, consumed }, local, sends };
+  }
+
+  /**
+   * The batch's new run states, paths, messages and local effects in one transaction: one commit
+   * (one WAL flush) for up to a hundred runs, and a replayed batch finds its messages by key.
+   */
+  private async commit(results: StepOutcome[]): Promise<void> {
+    if (results.length === 0) return;
+    const now = this.deps.clock.now();
+    await withTransaction(this.deps.pool, async (tx) => {
+      for (const r of results) {
+        for (const { env, effect } of r.local) {
+          const error = await applyLocalEffect(env, tx, r.commit.run, effect);
+          if (error) r.commit.trace.push({ at: now, iteration: r.commit.run.iteration, node_id: effect.node, type: effect.type, outcome: 'error', detail: { error } });
+        }
       }
-      const fresh = await withoutWritten(tx, row.account_id, sends);
-      await writeMessages(tx, row.account_id, fresh);
-      await saveRun(tx, run, trace, pending.map((p) => p.seq));
+      const byAccount = new Map<string, PreparedMessage[]>();
+      for (const r of results) for (const m of r.sends) byAccount.set(m.message.accountId, [...(byAccount.get(m.message.accountId) ?? []), m]);
+      for (const [accountId, sends] of byAccount) await writeMessages(tx, accountId, await withoutWritten(tx, accountId, sends));
+      await saveRuns(tx, results.map((r) => r.commit));
     });
   }
 }
 
-async function existingMessage(db: { query: pg.Pool['query'] }, accountId: string, key: string): Promise<{ id: string; status: string; channel_type: string } | undefined> {
-  const r = await db.query<{ id: string; status: string; channel_type: string }>(
-    `SELECT id, status, channel_type FROM messages WHERE account_id = $1 AND source ? 'key' AND source ->> 'key' = $2`, [accountId, key]);
-  return r.rows[0];
+interface StepOutcome {
+  commit: RunCommit;
+  local: { env: RunEnv; effect: Effect }[];
+  sends: PreparedMessage[];
 }
 
-/** The outcome a send_fallback reads off a message that already went its way (undefined: still on its way). */
+/** What the runs of one batch share: accounts, lists, channel costs and templates, each read once. */
+class BatchContext {
+  readonly templates: RunEnv['templates'] = new Map();
+  private readonly accounts = new Map<string, Promise<AccountInfo>>();
+  private readonly lists = new Map<string, Promise<ListRow | undefined>>();
+  private readonly costs = new Map<string, Promise<ChannelCost[]>>();
+
+  constructor(private readonly deps: AppDeps) {}
+
+  account(id: string): Promise<AccountInfo> {
+    return memo(this.accounts, id, () => loadAccountInfo(this.deps.pool, id));
+  }
+
+  list(accountId: string, id: string): Promise<ListRow | undefined> {
+    return memo(this.lists, `${accountId}/${id}`, () => getList(this.deps.pool, accountId, id));
+  }
+
+  channels(accountId: string): Promise<ChannelCost[]> {
+    return memo(this.costs, accountId, () => accountChannels(this.deps, accountId));
+  }
+}
+
+function memo<T>(map: Map<string, Promise<T>>, key: string, load: () => Promise<T>): Promise<T> {
+  let p = map.get(key);
+  if (!p) map.set(key, (p = load()));
+  return p;
+}
+
+/** The runs' contacts in one query (erased contacts and deleted lists are absent). */
+async function loadContacts(db: { query: pg.Pool['query'] }, rows: RunRow[]): Promise<Map<string, ContactRow>> {
+  const r = await db.query<ContactRow & { run_id: string }>(
+    `SELECT u.r AS run_id, c.account_id, c.id, c.list_id, c.key_value, c.data, c.created_at, c.updated_at
+     FROM unnest($1::text[], $2::text[], $3::text[]) AS u (a, c, r)
+     JOIN contacts c ON c.account_id = u.a AND c.id = u.c AND c.erased_at IS NULL`,
+    [rows.map((x) => x.account_id), rows.map((x) => x.contact_id), rows.map((x) => x.id)],
+  );
+  return new Map(r.rows.map((c) => [c.run_id, c]));
+}
+
 function existingOutcome(m: { status: string; channel_type: string }): string | undefined {
   if (['delivered', 'opened', 'clicked'].includes(m.status)) return 'delivered';
   if (['failed', 'bounced', 'complained', 'suppressed'].includes(m.status)) return m.status;
@@ -188,14 +247,14 @@ function existingOutcome(m: { status: string; channel_type: string }): string | 
   return undefined;
 }
 
-/** Drops sends whose key a previous attempt of the same step already wrote. */
+/** Drops sends whose key a previous attempt of the same step already wrote (a lease taken over mid-batch). */
 async function withoutWritten(tx: { query: pg.PoolClient['query'] }, accountId: string, sends: PreparedMessage[]): Promise<PreparedMessage[]> {
   if (sends.length === 0) return sends;
   const keys = sends.map((s) => String(s.message.source?.key));
   const r = await tx.query<{ key: string }>(
     `SELECT source ->> 'key' AS key FROM messages WHERE account_id = $1 AND source ? 'key' AND source ->> 'key' = ANY($2::text[])`, [accountId, keys]);
-  const written = new Set(r.rows.map((x) => x.key));
-  return sends.filter((s) => !written.has(String(s.message.source?.key)));
+  const done = new Set(r.rows.map((x) => x.key));
+  return sends.filter((s) => !done.has(String(s.message.source?.key)));
 }
 
 /** Wakes stored as JSON carry their event's time as a string. */

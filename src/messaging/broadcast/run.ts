@@ -124,6 +124,9 @@ async function prepareBatch(deps: AppDeps, b: BroadcastRow, plan: Plan, contacts
   }, recipients);
   const out: PreparedMessage[] = [];
   for (let i = 0; i < recipients.length; i++) {
+    // Rendering is CPU-bound: let the outbox loops of this process send between slices, so a
+    // broadcast's sending overlaps its preparation instead of waiting behind each batch.
+    if (i % 50 === 49) await new Promise((resolve) => setImmediate(resolve));
     const r = recipients[i]!;
     const unsubscribe = unsubscribeFor(r, deps.config.publicUrl);
     let content;

@@ -13,7 +13,7 @@ import { getFlow, getStats, getVersion, getVersions, publishFlow, saveDraft, sim
 import { CanvasContext, type CanvasInfo } from './canvas-nodes';
 import { defaultNode } from './catalog';
 import { FlowCanvas, Palette } from './flow-canvas';
-import { addNode, indexProblems, newNodeId, type Decorations, type ProblemIndex } from './graph';
+import { addNode, indexProblems, newNodeId, pruneProblems, type Decorations, type ProblemIndex } from './graph';
 import type { Pickers } from './node-form';
 import { SidePanel, type SideTab } from './side-panel';
 import { sampleContact, SimulatePanel } from './simulate-panel';
@@ -62,7 +62,8 @@ function Designer({ initial, pickers, segments, list }: {
   const [saved, setSaved] = useState<FlowDefinition>(initial.draft);
   const [name, setName] = useState(initial.name);
   const canvas = useCanvas(initial.draft, false);
-  const [problems, setProblems] = useState<ProblemIndex>();
+  /** The server's problems and the definition they were found in (edits since then clear a node's). */
+  const [problems, setProblems] = useState<{ index: ProblemIndex; sent: FlowDefinition }>();
   const [error, setError] = useState<unknown>();
   const [notice, setNotice] = useState<string>();
   const [busy, setBusy] = useState<'save' | 'publish'>();
@@ -130,7 +131,8 @@ function Designer({ initial, pickers, segments, list }: {
     simulation.timeline.forEach((t, i) => map.set(t.node_id, [...(map.get(t.node_id) ?? []), i + 1]));
     return map;
   }, [simulation]);
-  const decorations = useMemo<Decorations>(() => ({ problems, stats, visited }), [problems, stats, visited]);
+  const liveProblems = useMemo(() => problems && pruneProblems(problems.index, problems.sent, canvas.def), [problems, canvas.def]);
+  const decorations = useMemo<Decorations>(() => ({ problems: liveProblems, stats, visited }), [liveProblems, stats, visited]);
   const graph = useGraph(canvas.state, decorations);
 
   const versionOptions = [
@@ -164,14 +166,14 @@ function Designer({ initial, pickers, segments, list }: {
       />
       {notice && !error && <div className="banner banner-success flow-banner" data-testid="flow-notice">{notice}</div>}
       <ErrorBanner error={error} testId="flow-error" />
-      {problems && problems.general.length > 0 && (
+      {liveProblems && liveProblems.general.length > 0 && (
         <div className="banner banner-error flow-banner" data-testid="flow-problems">
-          <ul>{problems.general.map((p, i) => <li key={i}><code>{p.field || 'definition'}</code> {p.message}</li>)}</ul>
+          <ul>{liveProblems.general.map((p, i) => <li key={i}><code>{p.field || 'definition'}</code> {p.message}</li>)}</ul>
         </div>
       )}
       {viewing === 'draft' ? (
         <div className="flow-designer">
-          <Palette onAdd={(type) => onDropNode(type, centerOf(canvas.def))} />
+          <Palette onAdd={(type) => onDropNode(type, belowLowest(canvas.def))} />
           <ReactFlowProvider>
             <FlowCanvas canvas={canvas} nodes={graph.nodes} edges={graph.edges} readOnly={false} onDropNode={onDropNode} onNodeClick={() => setTab('node')} />
           </ReactFlowProvider>
@@ -224,11 +226,14 @@ function ReadOnlyCanvas({ def, pickers, segments, stats }: {
 }
 
 /** A 422 `invalid_definition` marks the nodes it names; anything else is a plain error. */
-function showProblems(err: unknown, sent: FlowDefinition, setProblems: (p: ProblemIndex) => void, setError: (e: unknown) => void) {
+function showProblems(
+  err: unknown, sent: FlowDefinition,
+  setProblems: (p: { index: ProblemIndex; sent: FlowDefinition }) => void, setError: (e: unknown) => void,
+) {
   if (err instanceof ApiError && err.code === 'invalid_definition' && err.details.length > 0) {
     // The API's details carry `node_id` besides `field` and `message` (ErrorDetail names only the two it always has).
     const index = indexProblems(err.details as DefinitionProblem[], sent);
-    setProblems(index);
+    setProblems({ index, sent });
     const marked = err.details.length - index.general.length;
     setError(new Error(marked > 0
       ? `Not saved: ${marked} problem${marked === 1 ? ' is' : 's are'} marked on the canvas.`
@@ -239,7 +244,7 @@ function showProblems(err: unknown, sent: FlowDefinition, setProblems: (p: Probl
 }
 
 /** Where a clicked palette item lands: under the lowest node, so it never hides another. */
-function centerOf(def: FlowDefinition): { x: number; y: number } {
+function belowLowest(def: FlowDefinition): { x: number; y: number } {
   const placed = def.nodes.map((n) => n.position).filter((p): p is { x: number; y: number } => p !== undefined);
   if (placed.length === 0) return { x: 0, y: 0 };
   return { x: Math.min(...placed.map((p) => p.x)), y: Math.max(...placed.map((p) => p.y)) + 150 };

@@ -1,5 +1,7 @@
-import { useCallback, type DragEvent } from 'react';
-import { Background, Controls, MiniMap, ReactFlow, useReactFlow, type IsValidConnection } from '@xyflow/react';
+import { useCallback, useEffect, useRef, type DragEvent } from 'react';
+import {
+  Background, Controls, MiniMap, ReactFlow, useNodesInitialized, useReactFlow, useStore, type IsValidConnection,
+} from '@xyflow/react';
 import '@xyflow/react/dist/style.css';
 import { NODE_KINDS } from './catalog';
 import { NODE_TYPES } from './canvas-nodes';
@@ -9,6 +11,8 @@ import type { NodeType } from './types';
 
 /** The drag payload's type: only palette items carry it, so other drops (files, text) are ignored. */
 export const NODE_DRAG_TYPE = 'application/x-conversa-node';
+
+const FIT_OPTIONS = { padding: 0.2, maxZoom: 1 };
 
 const isNodeType = (v: string): v is NodeType => NODE_KINDS.some((k) => k.type === v);
 
@@ -55,7 +59,19 @@ export function FlowCanvas({ canvas, nodes, edges, readOnly, onDropNode, onNodeC
   onDropNode: (type: NodeType, position: { x: number; y: number }) => void;
   onNodeClick?: () => void;
 }) {
-  const { screenToFlowPosition } = useReactFlow();
+  const { screenToFlowPosition, fitView } = useReactFlow();
+
+  // Fit the graph into view once, when both the nodes and the pane have been measured: React
+  // Flow's own `fitView` prop can run before the pane has its size (a canvas mounted in place of
+  // another) and then leaves the view where it was.
+  const nodesMeasured = useNodesInitialized();
+  const paneMeasured = useStore((s) => s.width > 0 && s.height > 0);
+  const fitted = useRef(false);
+  useEffect(() => {
+    if (fitted.current || !nodesMeasured || !paneMeasured) return;
+    fitted.current = true;
+    void fitView(FIT_OPTIONS);
+  }, [nodesMeasured, paneMeasured, fitView]);
 
   const onDragOver = useCallback((e: DragEvent) => {
     if (readOnly || !e.dataTransfer.types.includes(NODE_DRAG_TYPE)) return;
@@ -89,8 +105,6 @@ export function FlowCanvas({ canvas, nodes, edges, readOnly, onDropNode, onNodeC
         nodesConnectable={!readOnly}
         edgesReconnectable={false}
         deleteKeyCode={readOnly ? null : ['Backspace', 'Delete']}
-        fitView
-        fitViewOptions={{ padding: 0.2, maxZoom: 1 }}
         minZoom={0.2}
       >
         <Background gap={20} />

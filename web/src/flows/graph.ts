@@ -335,3 +335,24 @@ export function indexProblems(problems: readonly DefinitionProblem[], sent: Flow
   }
   return index;
 }
+
+/**
+ * The problems that still apply after edits: a node's problems go once the node's options or
+ * outcomes change (its position does not count), the entry's once the entry, goal or rule do.
+ * `sent` is the definition the problems were found in.
+ */
+export function pruneProblems(index: ProblemIndex, sent: FlowDefinition, now: FlowDefinition): ProblemIndex {
+  const before = new Map(sent.nodes.map((n) => [n.id, withoutPosition(n)]));
+  const byNode = new Map<NodeId, string[]>();
+  for (const n of now.nodes) {
+    const found = index.byNode.get(n.id);
+    if (found && JSON.stringify(before.get(n.id)) === JSON.stringify(withoutPosition(n))) byNode.set(n.id, found);
+  }
+  const entryOf = (d: FlowDefinition) => JSON.stringify([d.entry, d.goal, d.entry_rule, d.start]);
+  return { byNode, entry: entryOf(sent) === entryOf(now) ? index.entry : [], general: index.general };
+}
+
+function withoutPosition(node: FlowNode): Omit<FlowNode, 'position'> {
+  const { position: _position, ...rest } = node;
+  return rest;
+}

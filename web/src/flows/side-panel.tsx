@@ -47,6 +47,10 @@ export function SidePanel({ canvas, pickers, segments, readOnly, tab, onTab, sim
             next node. Select a node or a connection and press Delete to remove it.
           </p>
         )}
+        <details className="flow-json-view">
+          <summary>The definition as JSON</summary>
+          <pre data-testid="definition-json">{JSON.stringify(def, null, 2)}</pre>
+        </details>
       </div>
     );
   }
