@@ -274,7 +274,7 @@ export interface FlowFigures {
   memory: { before: number; peak: number; samples: RssSample[]; workerPeak: number };
   cpu: { conversa: number; postgres: number };
   perRun: { commits: number; tuplesWritten: Record<string, number> };
-  /** Per process (pid → runs whose steps it wrote is not recorded; claims are): how the work split. */
+  /** The CPU profiles (--cpu-prof) of the Conversa process(es), summarised. */
   profile?: string;
   loadAvg: [number, number];
 }
@@ -393,8 +393,6 @@ export async function runFlowBench(opts: FlowBenchOptions): Promise<FlowFigures>
       const badRuns = bad + perContact + Math.max(0, opts.rows - Object.values(statusCounts).reduce((a, b) => a + b, 0));
 
       // Messages: one per run, none twice — by key in `messages`, by delivery in the sandbox.
-      const msgStatus = await c.query<{ status: string; n: string }>(
-        `SELECT status, count(*) AS n FROM messages WHERE account_id = $1 AND source ->> 'flow_id' = $2 GROUP BY 1`, [s.accountId, s.flowId]);
       const dupKeys = Number((await c.query<{ n: string }>(
         `SELECT count(*) AS n FROM (SELECT source ->> 'key' FROM messages WHERE account_id = $1 GROUP BY 1 HAVING count(*) > 1) x`, [s.accountId])).rows[0]!.n);
       const runsWithoutOne = Number((await c.query<{ n: string }>(
@@ -415,6 +413,8 @@ export async function runFlowBench(opts: FlowBenchOptions): Promise<FlowFigures>
         }
         await sleep(500);
       }
+      const msgStatus = await c.query<{ status: string; n: string }>(
+        `SELECT status, count(*) AS n FROM messages WHERE account_id = $1 AND source ->> 'flow_id' = $2 GROUP BY 1`, [s.accountId, s.flowId]);
       const sb = (await c.query<{ n: string; dup: string }>(
         'SELECT count(*) AS n, coalesce(sum(duplicates), 0) AS dup FROM sandbox_messages WHERE account_id = $1', [s.accountId])).rows[0]!;
 
@@ -494,7 +494,7 @@ export function formatFlowFigures(all: readonly FlowFigures[]): string {
     ['**Conversa / raw**', ...col((x) => `${(x.ratio * 100).toFixed(1)} %`)],
     ['runs: done / other', ...col((x) => `${fmtInt(x.runs.done)} / ${JSON.stringify(Object.fromEntries(Object.entries(x.runs.other).filter(([k]) => k !== 'done')))}`)],
     ['runs not exactly once through every step', ...col((x) => fmtInt(x.badRuns))],
-    ['messages (by status)', ...col((x) => `${fmtInt(x.messages.total)} ${JSON.stringify(x.messages.byStatus)}`)],
+    ['messages (by status, after the drain)', ...col((x) => `${fmtInt(x.messages.total)} ${JSON.stringify(x.messages.byStatus)}`)],
     ['duplicate message keys / runs without exactly 1 message', ...col((x) => `${x.messages.duplicateKeys} / ${x.messages.runsWithoutOne}`)],
     ['sandbox received / duplicate deliveries', ...col((x) => `${fmtInt(x.sandbox.received)} / ${x.sandbox.duplicates}`)],
     ['publish → outbox drained', ...col((x) => (x.sandbox.drainedMs === null ? 'not drained' : secs(x.sandbox.drainedMs)))],
@@ -504,13 +504,13 @@ export function formatFlowFigures(all: readonly FlowFigures[]): string {
     ['CPU: Conversa process(es) / PostgreSQL', ...col((x) => `${x.cpu.conversa.toFixed(1)} s / ${x.cpu.postgres.toFixed(1)} s`)],
     ['CPU per 1,000 steps: Conversa / PostgreSQL', ...col((x) => `${((x.cpu.conversa * 1e6) / x.steps).toFixed(0)} ms / ${((x.cpu.postgres * 1e6) / x.steps).toFixed(0)} ms`)],
     ['commits per run (pg_stat_database)', ...col((x) => x.perRun.commits.toFixed(1))],
-    ['rows written per run', ...col((x) => Object.entries(x.perRun.tuplesWritten).filter(([, n]) => n > 0.001).map(([t, n]) => `${t} ${n.toFixed(1)}`).join(', '))],
     ['load average (1 min), start → end', ...col((x) => `${x.loadAvg[0].toFixed(1)} → ${x.loadAvg[1].toFixed(1)}`)],
   ];
   const lines = [table(rows), ''];
   for (const x of all) {
     const name = `[${x.target}, ${x.workers}w${x.killed ? ', kill' : ''}]`;
     lines.push(`${name} target ≥ ${fmtInt(TARGETS.stepsPerSecond)} steps/s: ${x.stepsPerSecond >= TARGETS.stepsPerSecond ? 'MET' : 'NOT MET'}; ≥ ${TARGETS.rawRatio * 100} % of raw: ${x.ratio >= TARGETS.rawRatio ? 'MET' : 'NOT MET'}`);
+    lines.push(`${name} rows written per run: ${Object.entries(x.perRun.tuplesWritten).filter(([, n]) => n > 0.001).map(([t, n]) => `${t} ${n.toFixed(1)}`).join(', ')}`);
     const ok = x.badRuns === 0 && x.messages.duplicateKeys === 0 && x.messages.runsWithoutOne === 0 && x.sandbox.duplicates === 0;
     lines.push(`${name} every run once through every step, one message each, none delivered twice: ${ok ? 'YES' : 'NO'}`);
     if (x.profile) lines.push(`${name} CPU profile:\n${x.profile}`);
