@@ -207,6 +207,9 @@ export interface EventBenchOptions {
   log?: Log;
 }
 
+/** Backends report their counters to pg_stat_database at most once a second (PostgreSQL 15): wait for the last ones. */
+const STATS_FLUSH_MS = 2_000;
+
 async function commits(c: pg.Client): Promise<number> {
   return Number((await c.query<{ n: string }>('SELECT xact_commit AS n FROM pg_stat_database WHERE datname = current_database()')).rows[0]!.n);
 }
@@ -253,6 +256,7 @@ async function runVariant(
       const { figures, ids } = await hammer(child!.url, child!.apiKey, contactIds, connections, opts.duration);
       cpu.sample();
       pgCpu.sample();
+      await sleep(STATS_FLUSH_MS);
       const commits1 = await commits(c);
       const loadAfter = load1();
       const durable = await countStored(c, 'events', ids);
@@ -309,6 +313,7 @@ async function runBare(dbUrl: string, pgPids: () => number[], contactIds: readon
       const { figures, ids } = await hammer(bare.url, undefined, contactIds, connections, duration);
       cpu.sample();
       pgCpu.sample();
+      await sleep(STATS_FLUSH_MS);
       const commits1 = await commits(c);
       const loadAfter = load1();
       const stored = Number((await c.query<{ n: string }>(`SELECT count(*) AS n FROM ${BARE_TABLE}`)).rows[0]!.n);

@@ -369,7 +369,6 @@ export async function runFlowBench(opts: FlowBenchOptions): Promise<FlowFigures>
       }
       const elapsedMs = performance.now() - t0;
       const loadAfter = load1();
-      const statsAfter = await dbStats(c);
       const memory = { before: memBefore, peak: child.memory().peak, samples, workerPeak };
 
       const window = (await c.query<{ ms: number }>(
@@ -413,14 +412,16 @@ export async function runFlowBench(opts: FlowBenchOptions): Promise<FlowFigures>
         }
         await sleep(500);
       }
+      // Backends report their counters to pg_stat_database at most once a second: wait for the last ones.
+      await sleep(2_000);
+      const statsAfter = await dbStats(c);
       const msgStatus = await c.query<{ status: string; n: string }>(
         `SELECT status, count(*) AS n FROM messages WHERE account_id = $1 AND source ->> 'flow_id' = $2 GROUP BY 1`, [s.accountId, s.flowId]);
       const sb = (await c.query<{ n: string; dup: string }>(
         'SELECT count(*) AS n, coalesce(sum(duplicates), 0) AS dup FROM sandbox_messages WHERE account_id = $1', [s.accountId])).rows[0]!;
 
-      const statsEnd = statsAfter;
       const tuplesWritten: Record<string, number> = {};
-      for (const t of TABLES) tuplesWritten[t] = ((statsEnd.tuples[t] ?? 0) - (statsBefore.tuples[t] ?? 0)) / opts.rows;
+      for (const t of TABLES) tuplesWritten[t] = ((statsAfter.tuples[t] ?? 0) - (statsBefore.tuples[t] ?? 0)) / opts.rows;
       const profile = await (async () => {
         if (!opts.cpuProfDir) return undefined;
         await worker?.stop();
@@ -503,7 +504,7 @@ export function formatFlowFigures(all: readonly FlowFigures[]): string {
     ['second worker peak RSS', ...col((x) => (x.workers > 1 ? mb(x.memory.workerPeak) : '–'))],
     ['CPU: Conversa process(es) / PostgreSQL', ...col((x) => `${x.cpu.conversa.toFixed(1)} s / ${x.cpu.postgres.toFixed(1)} s`)],
     ['CPU per 1,000 steps: Conversa / PostgreSQL', ...col((x) => `${((x.cpu.conversa * 1e6) / x.steps).toFixed(0)} ms / ${((x.cpu.postgres * 1e6) / x.steps).toFixed(0)} ms`)],
-    ['commits per run (pg_stat_database)', ...col((x) => x.perRun.commits.toFixed(1))],
+    ['commits per run, sending included (pg_stat_database)', ...col((x) => x.perRun.commits.toFixed(1))],
     ['load average (1 min), start → end', ...col((x) => `${x.loadAvg[0].toFixed(1)} → ${x.loadAvg[1].toFixed(1)}`)],
   ];
   const lines = [table(rows), ''];

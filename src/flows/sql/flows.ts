@@ -53,7 +53,7 @@ export async function publishVersion(db: Queryable, accountId: string, flow: Flo
     `INSERT INTO flow_versions (account_id, flow_id, version, definition, published_by) VALUES ($1, $2, $3, $4, $5)
      RETURNING version, published_at`,
     [accountId, flow.id, version, JSON.stringify(definition), actor]);
-  const entryEvent = definition.entry.type === 'event' ? definition.entry.event : null;
+  const entryEvent = entryEventOf(definition);
   await db.query(
     `UPDATE flows SET version = $3, status = 'active', entry_type = $4, entry_event = $5, goal_event = $6, updated_at = now()
      WHERE account_id = $1 AND id = $2`,
@@ -71,4 +71,15 @@ export async function getVersion(db: Queryable, accountId: string, flowId: strin
   const r = await db.query<{ version: number; definition: FlowDefinition; published_at: Date }>(
     'SELECT version, definition, published_at FROM flow_versions WHERE account_id = $1 AND flow_id = $2 AND version = $3', [accountId, flowId, version]);
   return r.rows[0];
+}
+
+/**
+ * The event name that starts a flow: an event entry's own, and for a form entry the event the
+ * Inbound Manager records for each submission (`form:<form_id>`), so both go through POST-event
+ * matching. Scheduled entries (segment, broadcast, date field) start no run from events.
+ */
+export function entryEventOf(definition: FlowDefinition): string | null {
+  if (definition.entry.type === 'event') return definition.entry.event;
+  if (definition.entry.type === 'form') return `form:${definition.entry.form_id}`;
+  return null;
 }
