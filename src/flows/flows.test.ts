@@ -1,6 +1,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { createTestApp, type TestApp } from '../test-support/app.js';
+import { waitFor } from '../test-support/wait.js';
 
 let t: TestApp;
 let listId: string;
@@ -16,15 +17,6 @@ before(async () => {
 });
 after(async () => { await t.close(); });
 
-async function waitFor<T>(what: string, fn: () => Promise<T | undefined>, ms = 15_000): Promise<T> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const v = await fn();
-    if (v !== undefined) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 const purchaseFlow = () => ({
   entry: { type: 'event', event: 'compra' },

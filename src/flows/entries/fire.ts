@@ -95,14 +95,7 @@ async function startSample(tx: Queryable, t: FireTarget, where: SqlFragment, ent
     [t.accountId, approvalId, t.flowId, t.version, sample, total]);
   // The sample is a deterministic pseudo-random pick (by a hash of the contact id and the approval).
   const q = new SqlParams([t.accountId, t.listId, t.flowId, t.version, approvalId]);
-  const r = await tx.query(
-    `INSERT INTO flow_runs (account_id, id, flow_id, version, contact_id, status, due_at, vars)
-     SELECT c.account_id, 'run_' || replace(gen_random_uuid()::text, '-', ''), $3, $4, c.id, 'active', now(),
-       jsonb_build_object('loops', '{}'::jsonb, 'approval_id', $5::text)
-     FROM contacts c
-     WHERE c.account_id = $1 AND c.list_id = $2 AND c.erased_at IS NULL AND (${where(q)})
-     ORDER BY md5(c.id || $5::text) LIMIT ${q.add(sample, 'integer')}`,
-    q.values);
+  const r = await insertApprovalRuns(tx, q, where, `ORDER BY md5(c.id || $5::text) LIMIT ${q.add(sample, 'integer')}`);
   return { started: r.rowCount ?? 0, held: total - (r.rowCount ?? 0), approvalId };
 }
 
@@ -121,15 +114,21 @@ export async function releaseApproval(deps: AppDeps, tx: Queryable, t: FireTarge
   const seg = await requireSegment(tx, t.accountId, entry.segment_id);
   const where = await whereFor({ ...deps, pool: tx }, list, validateFilter(list, seg.filter));
   const p = new SqlParams([t.accountId, t.listId, t.flowId, t.version, t.approvalId]);
-  const r = await tx.query(
+  const r = await insertApprovalRuns(tx, p, where,
+    `AND NOT EXISTS (SELECT 1 FROM flow_runs r WHERE r.account_id = c.account_id AND r.contact_id = c.id AND r.flow_id = $3
+                     AND r.vars ->> 'approval_id' = $5)`);
+  return r.rowCount ?? 0;
+}
+
+/** Runs tagged with the approval ($5) for the segment's contacts; params $1–$5: account, list, flow, version, approval. */
+function insertApprovalRuns(tx: Queryable, p: SqlParams, where: SqlFragment, tail: string) {
+  const condition = where(p);
+  return tx.query(
     `INSERT INTO flow_runs (account_id, id, flow_id, version, contact_id, status, due_at, vars)
      SELECT c.account_id, 'run_' || replace(gen_random_uuid()::text, '-', ''), $3, $4, c.id, 'active', now(),
        jsonb_build_object('loops', '{}'::jsonb, 'approval_id', $5::text)
      FROM contacts c
-     WHERE c.account_id = $1 AND c.list_id = $2 AND c.erased_at IS NULL AND (${where(p)})
-       AND NOT EXISTS (SELECT 1 FROM flow_runs r WHERE r.account_id = c.account_id AND r.contact_id = c.id AND r.flow_id = $3
-                       AND r.vars ->> 'approval_id' = $5)`,
+     WHERE c.account_id = $1 AND c.list_id = $2 AND c.erased_at IS NULL AND (${condition}) ${tail}`,
     p.values);
-  return r.rowCount ?? 0;
 }
 

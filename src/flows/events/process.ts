@@ -1,9 +1,8 @@
-import { hostname } from 'node:os';
-import type pg from 'pg';
 import type { AppDeps } from '../../http/deps.js';
 import type { Queryable } from '../../db/index.js';
 import { newId } from '../../core/ids.js';
 import { withTransaction } from '../../db/index.js';
+import { WorkLoop } from '../../jobs/index.js';
 import { getList } from '../../contacts/index.js';
 import { upsertBatch } from '../../contacts/contacts.js';
 import { eventMatchesWait } from '../engine/match.js';
@@ -30,50 +29,21 @@ interface EventRow {
  * is marked processed in the transaction that starts and wakes its runs: processed exactly once.
  */
 export class EventProcessor {
-  readonly workerId = `${hostname()}:${process.pid}:${newId('ev').slice(-6)}`;
-  private readonly abort = new AbortController();
-  private listener: pg.PoolClient | undefined;
-  private loopDone: Promise<void> | undefined;
-  private waker: (() => void) | undefined;
-  private timer: NodeJS.Timeout | undefined;
+  private readonly loop: WorkLoop;
 
-  constructor(private readonly deps: AppDeps, private readonly opts: { batchSize?: number; pollMs?: number } = {}) {}
-
-  async start(): Promise<void> {
-    this.listener = await this.deps.pool.connect();
-    this.listener.on('notification', () => this.waker?.());
-    await this.listener.query(`LISTEN ${EVENTS_CHANNEL}`);
-    this.timer = setInterval(() => this.waker?.(), this.opts.pollMs ?? 1000);
-    this.loopDone = this.loop();
+  constructor(private readonly deps: AppDeps, private readonly opts: { batchSize?: number; pollMs?: number } = {}) {
+    this.loop = new WorkLoop({
+      pool: deps.pool, log: deps.log, channel: EVENTS_CHANNEL, name: 'event batch', pollMs: opts.pollMs,
+      work: async () => (await this.processBatch()) > 0,
+    });
   }
 
-  async stop(): Promise<void> {
-    if (this.abort.signal.aborted) return;
-    this.abort.abort();
-    if (this.timer) clearInterval(this.timer);
-    this.waker?.();
-    await this.loopDone;
-    if (this.listener) {
-      await this.listener.query(`UNLISTEN ${EVENTS_CHANNEL}`).catch(() => undefined);
-      this.listener.release();
-    }
+  start(): Promise<void> {
+    return this.loop.start();
   }
 
-  private async loop(): Promise<void> {
-    while (!this.abort.signal.aborted) {
-      let n = 0;
-      try {
-        n = await this.processBatch();
-      } catch (err) {
-        this.deps.log.error({ err }, 'event batch failed');
-      }
-      if (n === 0 && !this.abort.signal.aborted) {
-        await new Promise<void>((resolve) => {
-          this.waker = resolve;
-          setTimeout(resolve, 5_000).unref();
-        });
-      }
-    }
+  stop(): Promise<void> {
+    return this.loop.stop();
   }
 
   async processBatch(): Promise<number> {

@@ -3,6 +3,7 @@ import type pg from 'pg';
 import type { AppDeps } from '../../http/deps.js';
 import { newId } from '../../core/ids.js';
 import { withTransaction } from '../../db/index.js';
+import { WorkLoop } from '../../jobs/index.js';
 import { getList } from '../../contacts/index.js';
 import type { ContactRow } from '../../contacts/sql/contacts.js';
 import type { ListRow } from '../../contacts/sql/lists.js';
@@ -30,58 +31,29 @@ export { RUNS_CHANNEL };
  */
 export class FlowWorker {
   readonly workerId = `${hostname()}:${process.pid}:${newId('fw').slice(-6)}`;
-  private readonly abort = new AbortController();
-  private listener: pg.PoolClient | undefined;
-  private loops: Promise<void>[] = [];
-  private wakers = new Set<() => void>();
-  private timer: NodeJS.Timeout | undefined;
+  private readonly loop: WorkLoop;
   private readonly definitions = new Map<string, Promise<FlowDefinition | undefined>>();
 
-  constructor(private readonly deps: AppDeps, private readonly opts: { batchSize?: number; concurrency?: number; pollMs?: number; leaseSeconds?: number } = {}) {}
+  constructor(private readonly deps: AppDeps, private readonly opts: { batchSize?: number; concurrency?: number; pollMs?: number; leaseSeconds?: number } = {}) {
+    this.loop = new WorkLoop({
+      pool: deps.pool, log: deps.log, channel: RUNS_CHANNEL, name: 'flow batch',
+      concurrency: opts.concurrency ?? 2, pollMs: opts.pollMs,
+      work: () => this.runBatch(),
+      // Scheduled entries (broadcasts, date fields, segments) are checked on every tick.
+      onTick: () => void fireDueEntries(deps).catch((err: unknown) => deps.log.error({ err }, 'flow entries failed')),
+    });
+  }
 
-  async start(): Promise<void> {
-    this.listener = await this.deps.pool.connect();
-    this.listener.on('notification', () => this.poke());
-    await this.listener.query(`LISTEN ${RUNS_CHANNEL}`);
-    this.timer = setInterval(() => {
-      this.poke();
-      void fireDueEntries(this.deps).catch((err: unknown) => this.deps.log.error({ err }, 'flow entries failed'));
-    }, this.opts.pollMs ?? 1000);
-    for (let i = 0; i < (this.opts.concurrency ?? 2); i++) this.loops.push(this.loop());
+  start(): Promise<void> {
+    return this.loop.start();
   }
 
   poke(): void {
-    for (const w of this.wakers) w();
-    this.wakers.clear();
+    this.loop.poke();
   }
 
-  async stop(): Promise<void> {
-    if (this.abort.signal.aborted) return;
-    this.abort.abort();
-    if (this.timer) clearInterval(this.timer);
-    this.poke();
-    await Promise.all(this.loops);
-    if (this.listener) {
-      await this.listener.query(`UNLISTEN ${RUNS_CHANNEL}`).catch(() => undefined);
-      this.listener.release();
-    }
-  }
-
-  private async loop(): Promise<void> {
-    while (!this.abort.signal.aborted) {
-      let worked = false;
-      try {
-        worked = await this.runBatch();
-      } catch (err) {
-        this.deps.log.error({ err }, 'flow batch failed');
-      }
-      if (!worked && !this.abort.signal.aborted) {
-        await new Promise<void>((resolve) => {
-          this.wakers.add(resolve);
-          setTimeout(resolve, 5_000).unref();
-        });
-      }
-    }
+  stop(): Promise<void> {
+    return this.loop.stop();
   }
 
   async runBatch(): Promise<boolean> {
@@ -92,7 +64,7 @@ export class FlowWorker {
     const batch = new BatchContext(deps);
     const results: StepOutcome[] = [];
     for (const [i, row] of rows.entries()) {
-      if (this.abort.signal.aborted) {
+      if (this.loop.signal.aborted) {
         await releaseRuns(deps.pool, this.workerId, rows.slice(i));
         break;
       }

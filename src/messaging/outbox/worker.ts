@@ -1,9 +1,9 @@
 import { setMaxListeners } from 'node:events';
 import { hostname } from 'node:os';
-import type pg from 'pg';
 import type { AppDeps } from '../../http/deps.js';
 import { newId } from '../../core/ids.js';
 import { withTransaction } from '../../db/index.js';
+import { WorkLoop } from '../../jobs/index.js';
 import type { OutgoingMessage, ProviderReport, SendOutcome } from '../../channels/port.js';
 import { recordEvent } from '../events.js';
 import { OUTBOX_CHANNEL } from '../send.js';
@@ -41,75 +41,42 @@ export function retryDelayMs(attempt: number): number {
  */
 export class OutboxWorker {
   readonly workerId = `${hostname()}:${process.pid}:${newId('ob').slice(-6)}`;
-  private readonly abort = new AbortController();
   private readonly cache: ConnectionCache;
   private readonly attachments = new AttachmentCache();
-  private listener: pg.PoolClient | undefined;
-  private loops: Promise<void>[] = [];
-  private wakers = new Set<() => void>();
-  private timer: NodeJS.Timeout | undefined;
+  private readonly loop: WorkLoop;
   private readonly batchSize: number;
   private readonly leaseSeconds: number;
 
-  constructor(private readonly deps: AppDeps, private readonly opts: OutboxWorkerOptions) {
+  constructor(private readonly deps: AppDeps, opts: OutboxWorkerOptions) {
     this.cache = new ConnectionCache(deps, opts.report);
     this.batchSize = opts.batchSize ?? 200;
     this.leaseSeconds = opts.leaseSeconds ?? 60;
+    this.loop = new WorkLoop({
+      pool: deps.pool, log: deps.log, channel: OUTBOX_CHANNEL, name: 'outbox batch',
+      concurrency: opts.concurrency ?? 2, pollMs: opts.pollMs,
+      work: (signal) => this.runBatch(signal),
+      onTick: (tick) => {
+        if (tick % 60 !== 0) return;
+        void this.cache.sweep();
+        void expireIdempotencyKeys(deps.pool).catch(() => undefined);
+      },
+    });
     // Every message waiting for a provider's window listens for shutdown on this one signal.
-    setMaxListeners(10_000, this.abort.signal);
+    setMaxListeners(10_000, this.loop.signal);
   }
 
-  async start(): Promise<void> {
-    this.listener = await this.deps.pool.connect();
-    this.listener.on('notification', () => this.poke());
-    await this.listener.query(`LISTEN ${OUTBOX_CHANNEL}`);
-    const pollMs = this.opts.pollMs ?? 1000;
-    let ticks = 0;
-    this.timer = setInterval(() => {
-      this.poke();
-      if (++ticks % 60 === 0) {
-        void this.cache.sweep();
-        void expireIdempotencyKeys(this.deps.pool).catch(() => undefined);
-      }
-    }, pollMs);
-    for (let i = 0; i < (this.opts.concurrency ?? 2); i++) this.loops.push(this.loop());
+  start(): Promise<void> {
+    return this.loop.start();
   }
 
   /** Wakes idle loops (new work was queued). */
   poke(): void {
-    for (const w of this.wakers) w();
-    this.wakers.clear();
+    this.loop.poke();
   }
 
   async stop(): Promise<void> {
-    if (this.abort.signal.aborted) return;
-    this.abort.abort();
-    if (this.timer) clearInterval(this.timer);
-    this.poke();
-    await Promise.all(this.loops);
+    await this.loop.stop();
     await this.cache.closeAll();
-    if (this.listener) {
-      await this.listener.query(`UNLISTEN ${OUTBOX_CHANNEL}`).catch(() => undefined);
-      this.listener.release();
-    }
-  }
-
-  private async loop(): Promise<void> {
-    const signal = this.abort.signal;
-    while (!signal.aborted) {
-      let worked = false;
-      try {
-        worked = await this.runBatch(signal);
-      } catch (err) {
-        this.deps.log.error({ err }, 'outbox batch failed');
-      }
-      if (!worked && !signal.aborted) {
-        await new Promise<void>((resolve) => {
-          this.wakers.add(resolve);
-          setTimeout(resolve, 5_000).unref();
-        });
-      }
-    }
   }
 
   /** One claim → send → record round. Returns false when nothing was due. */
