@@ -20,6 +20,19 @@ export function createReporter(deps: AppDeps): (r: ProviderReport) => Promise<vo
     const { pool, log } = deps;
     let messageId = r.messageId;
     if (!messageId && r.providerId && r.channelId) messageId = await messageForProviderId(pool, r.accountId, r.channelId, r.providerId);
+    if (!messageId && r.providerId && r.channelId) {
+      // Perhaps the send is not recorded yet: keep the receipt until its ids are (replayPending).
+      const kept = await pool.query<{ seq: string }>(
+        'INSERT INTO pending_reports (account_id, channel_id, provider_id, report) VALUES ($1, $2, $3, $4) RETURNING seq',
+        [r.accountId, r.channelId, r.providerId, JSON.stringify(r)]);
+      // The send may have been recorded in between (its replay ran before this row existed): if so,
+      // take the row back and go on now.
+      messageId = await messageForProviderId(pool, r.accountId, r.channelId, r.providerId);
+      if (!messageId) return;
+      const taken = await pool.query('DELETE FROM pending_reports WHERE account_id = $1 AND channel_id = $2 AND provider_id = $3 AND seq = $4',
+        [r.accountId, r.channelId, r.providerId, kept.rows[0]!.seq]);
+      if (taken.rowCount === 0) return; // the replay took it and reports it
+    }
     if (!messageId) {
       log.debug({ type: r.type, channelId: r.channelId }, 'report for an unknown message ignored');
       return;
@@ -69,4 +82,22 @@ export function createReporter(deps: AppDeps): (r: ProviderReport) => Promise<vo
 function stableDetail(d: Record<string, unknown>): string {
   const keys = ['stat', 'status', 'class', 'digits', 'feedback_type', 'url'];
   return keys.map((k) => (d[k] === undefined ? '' : String(d[k]))).join('|');
+}
+
+/**
+ * Replays receipts that arrived before their send was recorded, once its provider ids are. A
+ * receipt nobody claims within an hour is dropped by the housekeeping.
+ */
+export async function replayPending(
+  deps: AppDeps, report: (r: ProviderReport) => Promise<void>, accountId: string, channelId: string, providerIds: string[],
+): Promise<void> {
+  if (providerIds.length === 0) return;
+  const r = await deps.pool.query<{ report: ProviderReport & { at?: string } }>(
+    `DELETE FROM pending_reports WHERE account_id = $1 AND channel_id = $2 AND provider_id = ANY($3::text[]) RETURNING report`,
+    [accountId, channelId, providerIds]);
+  for (const { report: p } of r.rows) await report({ ...p, ...(p.at ? { at: new Date(p.at) } : {}) });
+}
+
+export async function expirePendingReports(db: { query: AppDeps['pool']['query'] }): Promise<void> {
+  await db.query(`DELETE FROM pending_reports WHERE created_at < now() - interval '1 hour'`);
 }

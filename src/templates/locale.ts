@@ -38,13 +38,20 @@ export const COUNTRY_DEFAULTS: Readonly<Record<string, { currency: string; langu
 const FALLBACK_LOCALE = 'en-US';
 
 function validLocale(tag: string): string | undefined {
+  if (locales.has(tag)) return locales.get(tag);
+  let valid: string | undefined;
   try {
     const [canonical] = Intl.getCanonicalLocales(tag);
-    return canonical && Intl.NumberFormat.supportedLocalesOf([canonical]).length ? canonical : undefined;
+    valid = canonical && Intl.NumberFormat.supportedLocalesOf([canonical]).length ? canonical : undefined;
   } catch {
-    return undefined;
+    valid = undefined;
   }
+  if (locales.size > 1000) locales.clear();
+  locales.set(tag, valid);
+  return valid;
 }
+// Answers of the Intl checks above and below, by input: a bulk send asks the same few again.
+const locales = new Map<string, string | undefined>();
 
 export function validTimezone(tz: string | undefined): string | undefined {
   if (!tz) return undefined;

@@ -6,6 +6,9 @@ import type { TestApp } from './app.js';
 import { fireDueEntries } from '../flows/entries/scheduler.js';
 import { localDate } from '../contacts/segments/index.js';
 import { RUNS_CHANNEL } from '../flows/notify.js';
+import { waitFor } from './wait.js';
+
+export { waitFor };
 
 /**
  * Helpers for running the ready-made flows of examples/flows/ for real (test/flows-examples.test.ts):
@@ -123,7 +126,7 @@ export async function exampleAccount(t: TestApp, name: string, timezone = 'Ameri
     const r = await call(method, url, body);
     const expected = status ?? (method === 'POST' ? [200, 201, 202] : [200]);
     assert.ok((Array.isArray(expected) ? expected : [expected]).includes(r.statusCode), `${method} ${url} → ${r.statusCode} ${r.body}`);
-    return r.body ? r.json() : undefined;
+    return (r.body ? r.json() : undefined) as never;
   };
   const a: ExampleAccount = { t, accountId: acc.id, key: acc.key, timezone, call, ok };
   await ok('PATCH', '/v1/settings/policy', { timezone });
@@ -195,17 +198,6 @@ export async function runsOf(a: ExampleAccount, flowId: string, contactId?: stri
   return (await a.ok<{ runs: RunView[] }>('GET', `/v1/flows/${flowId}/runs${q}`)).runs;
 }
 
-/** Polls `fn` until it returns something other than undefined. */
-export async function waitFor<T>(what: string, fn: () => Promise<T | undefined>, ms = 20_000): Promise<T> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const v = await fn();
-    if (v !== undefined) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
-
 /** The contact's one run of the flow, once it satisfies `pred` (the last state seen is in the error). */
 export async function waitForRun(a: ExampleAccount, flowId: string, contactId: string, what: string, pred: (r: RunView) => boolean, ms = 20_000): Promise<RunView> {
   let last: RunView | undefined;
@@ -217,7 +209,9 @@ export async function waitForRun(a: ExampleAccount, flowId: string, contactId: s
       return last && pred(last) ? last : undefined;
     }, ms);
   } catch (err) {
-    throw new Error(`${(err as Error).message}; the run: ${last ? `${last.status} at ${last.node}: ${pathOf(last).join(' → ')}${last.error ? ` (${last.error})` : ''}` : 'none'}`);
+    // What the run waited for helps most: a fallback stuck on an SMS still "sent" lost its receipt.
+    const msgs = (await messagesOf(a, contactId)).map((m) => `${m.channel_type}:${m.status}`).join(', ');
+    throw new Error(`${(err as Error).message}; the run: ${last ? `${last.status} at ${last.node}: ${pathOf(last).join(' → ')}${last.error ? ` (${last.error})` : ''}` : 'none'}; its contact's messages: ${msgs || 'none'}`);
   }
 }
 
@@ -310,7 +304,7 @@ export async function waitForSandbox(a: ExampleAccount, to: string, n: number): 
   return waitFor(`${n} sandbox messages to ${to}`, async () => {
     const got = await sandboxMessages(a, to);
     return got.length >= n ? got : undefined;
-  });
+  }, 20_000);
 }
 
 export async function contactOf(a: ExampleAccount, id: string): Promise<Record<string, unknown>> {

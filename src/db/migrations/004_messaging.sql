@@ -106,6 +106,18 @@ CREATE TABLE provider_refs (
   PRIMARY KEY (account_id, channel_id, provider_id)
 );
 
+-- A receipt that named a provider id before the send was recorded (a fast SMSC answers while
+-- the batch is still being written): kept here and replayed when the send's ids are recorded.
+CREATE TABLE pending_reports (
+  account_id   text NOT NULL,
+  channel_id   text NOT NULL,
+  provider_id  text NOT NULL,
+  seq          bigint GENERATED ALWAYS AS IDENTITY,
+  report       jsonb NOT NULL,
+  created_at   timestamptz NOT NULL DEFAULT now(),
+  PRIMARY KEY (account_id, channel_id, provider_id, seq)
+);
+
 -- POST /v1/messages Idempotency-Key, kept 24 h.
 CREATE TABLE idempotency_keys (
   account_id    text NOT NULL,

@@ -18,11 +18,11 @@ const def = flow([
 ]);
 const d = { definition: def };
 
-test('http asks the worker for the call and waits for its answer', () => {
+test('http asks the worker for the call (its tags filled in from the event) and waits for its answer', () => {
   const r = start(d, { event: event('fraud.suspected', { transaction_id: 'tx_1' }) });
   assert.deepEqual(path(r), ['block:waiting']);
   assert.deepEqual(r.effects, [{
-    type: 'http', key: 'run_1:block:1', node: 'block', method: 'POST', url: block.url, body: block.body,
+    type: 'http', key: 'run_1:block:1', node: 'block', method: 'POST', url: block.url, body: { transaction: 'tx_1' },
     headers: block.headers, timeout_seconds: 5, success_when: block.success_when,
   }]);
   assert.deepEqual(r.run.wait, { kind: 'action', node: 'block', action_key: 'run_1:block:1' });
@@ -57,4 +57,11 @@ test('httpSucceeded: 2xx by default, listed statuses, a JSON path and value', ()
   assert.equal(httpSucceeded(block.success_when, { status: 500, body: { blocked: true } }), false);
   assert.equal(httpSucceeded({ path: 'result.id' }, { status: 200, body: { result: { id: 'x' } } }), true);
   assert.equal(httpSucceeded({ path: 'result.id' }, { status: 200, body: { result: {} } }), false);
+});
+
+test('an http url takes tags percent-encoded, one path segment each', () => {
+  const node: HttpNode = { ...block, url: 'https://core.bank.example/tx/{{ event.data.transaction_id }}/block?by={{ contact.name }}' };
+  const r = start({ definition: flow([node, { id: 'ok', type: 'exit' }, { id: 'ko', type: 'exit' }, { id: 'done', type: 'exit' }]), contact: { name: 'Ana María' } },
+    { event: event('fraud.suspected', { transaction_id: 'a/b c' }) });
+  assert.equal((r.effects[0] as { url: string }).url, 'https://core.bank.example/tx/a%2Fb%20c/block?by=Ana%20Mar%C3%ADa');
 });

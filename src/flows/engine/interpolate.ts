@@ -35,3 +35,17 @@ function asText(v: unknown): string {
   if (v === undefined || v === null) return '';
   return typeof v === 'string' ? v : typeof v === 'object' ? JSON.stringify(v) : String(v);
 }
+
+/** A URL with its `{{ path }}` tags filled in, each value percent-encoded (an id in a path stays one segment). */
+export function interpolateUrl(url: string, scope: Scope): string {
+  return url.replace(TAG, (_tag, path: string) => encodeURIComponent(asText(resolveField(path, scope))));
+}
+
+/** Tags filled in everywhere inside a JSON value (an HTTP node's body). */
+export function interpolateDeep(value: unknown, scope: Scope): unknown {
+  if (Array.isArray(value)) return value.map((v) => interpolateDeep(v, scope));
+  if (value && typeof value === 'object') {
+    return Object.fromEntries(Object.entries(value as Record<string, unknown>).map(([k, v]) => [k, interpolateDeep(v, scope)]));
+  }
+  return interpolate(value, scope);
+}

@@ -5,7 +5,7 @@ import { newId } from '../../core/ids.js';
 import { safeFetch } from '../../core/ssrf.js';
 import type { ChannelKind } from '../../channels/port.js';
 import { resolveChannel } from '../../channels/service.js';
-import { getList } from '../../contacts/index.js';
+import { activeFields, getList } from '../../contacts/index.js';
 import { patchContact, upsertBatch } from '../../contacts/contacts.js';
 import { getTemplate, renderLocale, renderTemplate, type TemplateRow } from '../../templates/index.js';
 import { checkPolicy } from '../../messaging/policy/index.js';
@@ -144,7 +144,9 @@ export async function applyLocalEffect(env: RunEnv, tx: Queryable, run: RunState
         const keyValue = env.fields[target.key_field];
         if (keyValue === undefined || keyValue === null) return `the contact has no ${target.key_field} for list ${target.id}`;
         if (e.op === 'add') {
-          const data = Object.fromEntries(Object.entries(env.fields).filter(([k]) => k !== 'id' && k !== 'key'));
+          // Only what the target list has (its own fields and the standard ones): lists differ.
+          const known = new Set(activeFields(target).map((f) => f.key));
+          const data = Object.fromEntries(Object.entries(env.fields).filter(([k]) => known.has(k)));
           const r = await upsertBatch(deps.pool, target, [data]);
           return r.rejected[0] ? `${r.rejected[0].field}: ${r.rejected[0].reason}` : undefined;
         }

@@ -155,7 +155,7 @@ export class FlowWorker {
       for (const r of results) {
         for (const { env, effect } of r.local) {
           const error = await applyLocalEffect(env, tx, r.commit.run, effect);
-          if (error) r.commit.trace.push({ at: now, iteration: r.commit.run.iteration, node_id: effect.node, type: effect.type, outcome: 'error', detail: { error } });
+          if (error) markStepFailed(r.commit.trace, effect, error, now);
         }
       }
       const byAccount = new Map<string, PreparedMessage[]>();
@@ -163,6 +163,21 @@ export class FlowWorker {
       for (const [accountId, sends] of byAccount) await writeMessages(tx, accountId, await withoutWritten(tx, accountId, sends));
       await saveRuns(tx, results.map((r) => r.commit));
     });
+  }
+}
+
+/**
+ * A local effect that could not be applied (a value the list rejects, a list gone) marks the step
+ * that asked for it — the one whose iteration its key names — so the path shows why.
+ */
+function markStepFailed(trace: TraceEntry[], effect: Effect, error: string, now: Date): void {
+  const iteration = Number(effect.key.slice(effect.key.lastIndexOf(':') + 1));
+  const step = trace.find((t) => t.iteration === iteration);
+  if (step) {
+    step.outcome = 'error';
+    step.detail = { ...step.detail, error };
+  } else {
+    trace.push({ at: now, iteration, node_id: effect.node, type: effect.type, outcome: 'error', detail: { error } });
   }
 }
 

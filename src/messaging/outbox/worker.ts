@@ -8,6 +8,7 @@ import type { OutgoingMessage, ProviderReport, SendOutcome } from '../../channel
 import { recordEvent } from '../events.js';
 import { OUTBOX_CHANNEL } from '../send.js';
 import { expireIdempotencyKeys } from '../idempotency.js';
+import { expirePendingReports, replayPending } from '../report.js';
 import { claimOutbox, recordFailed, recordSent, releaseClaims, retryLater, type ClaimedMessage } from './sql.js';
 import { ConnectionCache, type OpenChannel } from './connections.js';
 import { AttachmentCache } from '../attachments.js';
@@ -45,10 +46,12 @@ export class OutboxWorker {
   private readonly attachments = new AttachmentCache();
   private readonly loop: WorkLoop;
   private readonly batchSize: number;
+  private readonly report: (r: ProviderReport) => Promise<void>;
   private readonly leaseSeconds: number;
 
   constructor(private readonly deps: AppDeps, opts: OutboxWorkerOptions) {
     this.cache = new ConnectionCache(deps, opts.report);
+    this.report = opts.report;
     this.batchSize = opts.batchSize ?? 200;
     this.leaseSeconds = opts.leaseSeconds ?? 60;
     this.loop = new WorkLoop({
@@ -59,6 +62,7 @@ export class OutboxWorker {
         if (tick % 60 !== 0) return;
         void this.cache.sweep();
         void expireIdempotencyKeys(deps.pool).catch(() => undefined);
+        void expirePendingReports(deps.pool).catch(() => undefined);
       },
     });
     // Every message waiting for a provider's window listens for shutdown on this one signal.
@@ -110,9 +114,13 @@ export class OutboxWorker {
       return;
     }
     const max = Math.max(1, channel.provider.maxBatch);
+    // Recording a part's outcomes (a transaction) overlaps sending the next part, so the
+    // provider's window never idles while the database commits.
+    const settling: Promise<void>[] = [];
     for (let i = 0; i < group.length; i += max) {
       const part = group.slice(i, i + max);
       if (signal.aborted) {
+        await Promise.all(settling);
         await releaseClaims(this.deps.pool, this.workerId, group.slice(i));
         return;
       }
@@ -126,8 +134,9 @@ export class OutboxWorker {
         const error = err instanceof Error ? err.message : String(err);
         outcomes = part.map((m) => ({ id: m.message_id, status: 'failed', transient: true, error }));
       }
-      await this.settle(part, outcomes, channel);
+      settling.push(this.settle(part, outcomes, channel));
     }
+    await Promise.all(settling);
   }
 
   /** Records what happened to each message of a batch. */
@@ -153,6 +162,9 @@ export class OutboxWorker {
       }
       await recordSent(tx, first.account_id, first.channel_id, channel?.row.cost_per_message ?? '0', sent);
     });
+    // Receipts that raced ahead of this commit can now find their message.
+    const ids = [...byId.values()].flatMap((o) => (o.status === 'sent' ? o.providerIds ?? [] : []));
+    await replayPending(this.deps, this.report, first.account_id, first.channel_id, ids);
   }
 }
 

@@ -1,4 +1,6 @@
 import type { Queryable } from '../../db/index.js';
+import { newId } from '../../core/ids.js';
+import { EVENTS_CHANNEL } from '../../flows/notify.js';
 import type { Clock } from '../../core/clock.js';
 import { recordAudit } from '../../audit/index.js';
 import { recordEvent } from '../events.js';
@@ -14,6 +16,13 @@ export async function recordClick(db: Queryable, clock: Clock, target: TokenTarg
   await recordEvent(db, {
     accountId: target.account_id, messageId: target.message_id, type: 'clicked', at: clock.now(), detail: { url: target.url },
   });
+  // A click is also a contact event flows can wait for (DESIGN.md: "a click ends a wait").
+  if (target.contact_id) {
+    await db.query(
+      `INSERT INTO events (account_id, id, name, contact_id, data) VALUES ($1, $2, 'message.clicked', $3, $4)`,
+      [target.account_id, newId('evt'), target.contact_id, JSON.stringify({ message_id: target.message_id, template_id: target.template_id, template_name: target.template_name, url: target.url })]);
+    await db.query(`NOTIFY ${EVENTS_CHANNEL}`);
+  }
 }
 
 /**

@@ -20,6 +20,7 @@ export interface TokenTarget {
   url: string | null;
   channel_type: string;
   contact_id: string | null;
+  template_id: string | null;
   template_name: string | null;
   /** The campaign that sent the message (`messages.source.campaign`), when there is one. */
   campaign: string | null;
@@ -34,7 +35,7 @@ export interface TokenTarget {
 export async function findToken(db: Queryable, token: string, kind: TrackingKind): Promise<TokenTarget | undefined> {
   const { rows } = await db.query<TokenTarget>(
     `SELECT t.account_id, a.name AS account_name, t.message_id, t.kind, t.url, m.channel_type, m.contact_id,
-            tp.name AS template_name, m.source ->> 'campaign' AS campaign,
+            m.template_id, tp.name AS template_name, m.source ->> 'campaign' AS campaign,
             coalesce(c.data -> 'consent_marketing' = 'false'::jsonb, false) AS opted_out
      FROM tracking_tokens t
      JOIN accounts a ON a.id = t.account_id

@@ -3,6 +3,8 @@ import { equals } from '../filter-eval.js';
 import { readPath } from '../paths.js';
 import type { StepContext, StepResult } from '../step-types.js';
 import type { Wake } from '../types.js';
+import { interpolateAll, interpolateDeep, interpolateUrl } from '../interpolate.js';
+import { scopeOf } from './scope.js';
 
 /**
  * `http`: the worker makes the call (SSRF-guarded, signed) and answers with an `action_result`
@@ -22,9 +24,9 @@ export function executeHttp(ctx: StepContext, node: HttpNode): StepResult {
     dueAt: new Date(ctx.now.getTime() + (timeout + HTTP_ANSWER_GRACE_SECONDS) * 1000),
     outcome: 'waiting',
     effects: [{
-      type: 'http', key: ctx.key, node: node.id, method: node.method, url: node.url,
-      ...(node.body !== undefined ? { body: node.body } : {}),
-      ...(node.headers !== undefined ? { headers: node.headers } : {}),
+      type: 'http', key: ctx.key, node: node.id, method: node.method, url: interpolateUrl(node.url, scopeOf(ctx)),
+      ...(node.body !== undefined ? { body: interpolateDeep(node.body, scopeOf(ctx)) } : {}),
+      ...(node.headers !== undefined ? { headers: interpolateAll(node.headers, scopeOf(ctx)) as Record<string, string> } : {}),
       timeout_seconds: timeout,
       ...(node.success_when !== undefined ? { success_when: node.success_when } : {}),
     }],
