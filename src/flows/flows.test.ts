@@ -115,6 +115,11 @@ test('bad definitions are refused naming the node; a published version never cha
   const ssrf = await t.call('POST', '/v1/flows', { name: 'x', list_id: listId, definition: { entry: { type: 'event', event: 'e' }, nodes: [{ id: 'block', type: 'http', method: 'POST', url: 'http://169.254.169.254/latest', next: { success: 'end', failure: 'end' } }, { id: 'end', type: 'exit' }] } });
   assert.equal(ssrf.statusCode, 422, ssrf.body);
   assert.match(ssrf.body, /block|nodes\[0\]\.url/);
+  const huge = await t.call('POST', '/v1/flows', { name: 'x', list_id: listId, definition: { entry: { type: 'event', event: 'e' }, nodes: [{ id: 'end', type: 'exit', label: 'x'.repeat(11 * 1024 * 1024) }] } });
+  assert.equal(huge.statusCode, 413, 'a 10 MB definition is over the body limit');
+  const big = await t.call('POST', '/v1/flows', { name: 'x', list_id: listId, definition: { entry: { type: 'event', event: 'e' }, nodes: [{ id: 'end', type: 'exit', label: 'x'.repeat(2 * 1024 * 1024) }] } });
+  assert.equal(big.statusCode, 422, big.body.slice(0, 200));
+  assert.match(big.body, /1 MB/);
   const unknownList = await t.call('POST', '/v1/events', { name: 'compra', list_id: 'lst_nope', contact: { doc: '1' } });
   assert.equal(unknownList.statusCode, 404);
   const malformed = await t.call('POST', '/v1/events', { name: 'compra', list_id: listId, contact: { doc: '9', paid: 'quizás' } });
