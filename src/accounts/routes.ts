@@ -6,6 +6,7 @@ import { newId } from '../core/ids.js';
 import { recordAudit, listAudit } from '../audit/index.js';
 import { createAccount, createApiKey, login, checkPassword, SESSION_TTL_MINUTES } from './service.js';
 import { listApiKeys, revokeApiKey } from './sql/api-keys.js';
+import { forgetVerifiedKeys } from './auth-context.js';
 import { insertUser, listUsers, getUser, updateUser, deleteUser } from './sql/users.js';
 import { deleteSession } from './sql/sessions.js';
 import { getAccount, updateAccountPolicy } from './sql/accounts.js';
@@ -36,6 +37,7 @@ export const accountRoutes: FastifyPluginAsyncTypebox<{ deps: AppDeps }> = async
 
   app.delete('/api_keys/:id', { config: { role: 'admin' }, schema: { tags: ['auth'], params: IdParams } }, async (req, reply) => {
     if (!(await revokeApiKey(pool, req.auth.accountId, req.params.id))) throw notFound('api key');
+    forgetVerifiedKeys();
     await recordAudit(pool, { accountId: req.auth.accountId, actor: req.auth.actor, action: 'api_key.revoked', target: req.params.id });
     return reply.status(204).send();
   });

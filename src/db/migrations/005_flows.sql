@@ -124,6 +124,9 @@ CREATE TABLE flow_schedules (
   version        integer NOT NULL,
   next_at        timestamptz,
   last_fired_at  timestamptz,
+  -- A firing too large for one tick (FIRE_LIMIT runs) goes on at the next: contacts that entered
+  -- since this instant are this firing's already.
+  firing_since   timestamptz,
   locked_until   timestamptz,
   PRIMARY KEY (account_id, flow_id)
 );

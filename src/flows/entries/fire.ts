@@ -14,6 +14,8 @@ export interface FireTarget {
   definition: FlowDefinition;
   timezone: string;
   now: Date;
+  /** When this firing began (it may span ticks): contacts that entered since are not started again. */
+  since?: Date;
 }
 
 /** How many runs one firing starts at most; a large segment continues at the next tick. */
@@ -62,16 +64,17 @@ function shiftDate(iso: string, days: number): string {
 }
 
 /** The NOT EXISTS that applies an entry rule in SQL (the flow id is parameter $3 of the statement). */
-function ruleSql(rule: EntryRule, p: SqlParams, now: Date): string {
+function ruleSql(rule: EntryRule | { since: Date }, p: SqlParams, now: Date): string {
   if (rule === 'every_time') return 'TRUE';
-  const since = rule === 'once' ? new Date(0) : new Date(now.getTime() - rule.once_per_days * 86_400_000);
+  const since = rule === 'once' ? new Date(0) : 'since' in rule ? rule.since : new Date(now.getTime() - rule.once_per_days * 86_400_000);
   return `NOT EXISTS (SELECT 1 FROM flow_runs r WHERE r.account_id = c.account_id AND r.contact_id = c.id AND r.flow_id = $3
     AND r.entered_at >= ${p.add(since.toISOString(), 'text')}::timestamptz)`;
 }
 
 async function startFor(tx: Queryable, t: FireTarget, where: SqlFragment, rule: EntryRule, limit = FIRE_LIMIT): Promise<number> {
   const p = new SqlParams([t.accountId, t.listId, t.flowId, t.version]);
-  const rule_ = ruleSql(rule, p, t.now);
+  // 'every_time' within one firing still means once: a firing continued over ticks skips those it started.
+  const rule_ = rule === 'every_time' && t.since ? ruleSql({ since: t.since }, p, t.now) : ruleSql(rule, p, t.now);
   const r = await tx.query(
     `INSERT INTO flow_runs (account_id, id, flow_id, version, contact_id, status, due_at, vars)
      SELECT c.account_id, 'run_' || replace(gen_random_uuid()::text, '-', ''), $3, $4, c.id, 'active', now(), '{"loops":{}}'::jsonb

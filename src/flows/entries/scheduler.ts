@@ -4,7 +4,7 @@ import { withTransaction } from '../../db/index.js';
 import { getAccount } from '../../accounts/index.js';
 import type { FlowDefinition } from '../definition/types.js';
 import { RUNS_CHANNEL } from '../notify.js';
-import { fireEntry } from './fire.js';
+import { FIRE_LIMIT, fireEntry } from './fire.js';
 import { nextFire } from './next-fire.js';
 
 /** On publish: a flow with a scheduled entry (broadcast, date field, segment) gets its next firing. */
@@ -26,12 +26,12 @@ export async function scheduleEntry(tx: Queryable, accountId: string, flowId: st
  * crash in between fires it again (its entry rule keeps a contact from entering twice).
  */
 export async function fireDueEntries(deps: AppDeps, limit = 20): Promise<number> {
-  const due = await deps.pool.query<{ account_id: string; flow_id: string; version: number }>(
+  const due = await deps.pool.query<{ account_id: string; flow_id: string; version: number; firing_since: Date | null }>(
     `WITH d AS (SELECT account_id, flow_id FROM flow_schedules
                 WHERE next_at <= now() AND (locked_until IS NULL OR locked_until < now())
                 ORDER BY next_at LIMIT $1 FOR UPDATE SKIP LOCKED)
      UPDATE flow_schedules s SET locked_until = now() + interval '5 minutes' FROM d
-     WHERE s.account_id = d.account_id AND s.flow_id = d.flow_id RETURNING s.account_id, s.flow_id, s.version`,
+     WHERE s.account_id = d.account_id AND s.flow_id = d.flow_id RETURNING s.account_id, s.flow_id, s.version, s.firing_since`,
     [limit]);
   for (const s of due.rows) {
     try {
@@ -47,11 +47,20 @@ export async function fireDueEntries(deps: AppDeps, limit = 20): Promise<number>
           return;
         }
         const now = deps.clock.now();
-        const fired = await fireEntry(deps, tx, { accountId: s.account_id, flowId: s.flow_id, version: flow.version, listId: flow.list_id, definition: flow.definition, timezone: flow.timezone, now });
-        // A segment scan that hit its limit goes again at once; otherwise the entry's own next time.
-        const next = fired.started >= 50_000 ? now : nextFire(flow.definition.entry, now, flow.timezone, now);
-        await tx.query('UPDATE flow_schedules SET next_at = $3, last_fired_at = now(), locked_until = NULL WHERE account_id = $1 AND flow_id = $2',
-          [s.account_id, s.flow_id, next]);
+        // The database's clock: runs record their entry with it, and the next tick compares them.
+        const since = s.firing_since ?? (await tx.query<{ now: Date }>('SELECT now() AS now')).rows[0]!.now;
+        const fired = await fireEntry(deps, tx, {
+          accountId: s.account_id, flowId: s.flow_id, version: flow.version, listId: flow.list_id, definition: flow.definition,
+          timezone: flow.timezone, now, since,
+        });
+        // A firing that hit its limit goes on at once (and remembers when it began); otherwise the
+        // entry's own next time.
+        const more = fired.started >= FIRE_LIMIT;
+        const next = more ? now : nextFire(flow.definition.entry, now, flow.timezone, now);
+        await tx.query(
+          `UPDATE flow_schedules SET next_at = $3, last_fired_at = now(), firing_since = $4, locked_until = NULL
+           WHERE account_id = $1 AND flow_id = $2`,
+          [s.account_id, s.flow_id, next, more ? since : null]);
         if (fired.started) await tx.query(`NOTIFY ${RUNS_CHANNEL}`);
         if (fired.started || fired.held) deps.log.info({ flow: s.flow_id, started: fired.started, held: fired.held }, 'flow entry fired');
       });

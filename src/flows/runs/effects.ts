@@ -120,9 +120,9 @@ async function renderValues(env: RunEnv, set: Record<string, unknown>, event: Ev
 /**
  * The effects that change Conversa's own data: contact fields, list membership, consent, events.
  * Each is idempotent (a replayed step sets the same values, upserts the same key, and an emitted
- * event carries the step's key as its idempotency key).
+ * event carries the step's key as its idempotency key), so each may commit on its own.
  */
-export async function applyLocalEffect(env: RunEnv, tx: Queryable, run: RunState, e: Effect): Promise<string | undefined> {
+export async function applyLocalEffect(env: RunEnv, db: Queryable, run: RunState, e: Effect): Promise<string | undefined> {
   const { deps, account } = env;
   try {
     switch (e.type) {
@@ -150,16 +150,16 @@ export async function applyLocalEffect(env: RunEnv, tx: Queryable, run: RunState
           const r = await upsertBatch(deps.pool, target, [data]);
           return r.rejected[0] ? `${r.rejected[0].field}: ${r.rejected[0].reason}` : undefined;
         }
-        await tx.query('UPDATE contacts SET erased_at = now(), data = \'{}\'::jsonb WHERE account_id = $1 AND list_id = $2 AND key_value = $3 AND erased_at IS NULL',
+        await db.query('UPDATE contacts SET erased_at = now(), data = \'{}\'::jsonb WHERE account_id = $1 AND list_id = $2 AND key_value = $3 AND erased_at IS NULL',
           [account.id, target.id, String(keyValue)]);
         return undefined;
       }
       case 'emit': {
-        await tx.query(
+        await db.query(
           `INSERT INTO events (account_id, id, name, list_id, contact_id, data, idempotency_key) VALUES ($1, $2, $3, $4, $5, $6, $7)
            ON CONFLICT DO NOTHING`,
           [account.id, newId('evt'), e.event, env.listId, env.contactId, JSON.stringify(e.data), `flow:${e.key}`]);
-        await tx.query(`NOTIFY ${EVENTS_CHANNEL}`);
+        await db.query(`NOTIFY ${EVENTS_CHANNEL}`);
         return undefined;
       }
       default:

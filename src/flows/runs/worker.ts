@@ -145,19 +145,22 @@ export class FlowWorker {
   }
 
   /**
-   * The batch's new run states, paths, messages and local effects in one transaction: one commit
-   * (one WAL flush) for up to a hundred runs, and a replayed batch finds its messages by key.
+   * The batch's new run states, paths and messages in one transaction: one commit (one WAL flush)
+   * for up to a hundred runs, and a replayed batch finds its messages by key.
    */
   private async commit(results: StepOutcome[]): Promise<void> {
     if (results.length === 0) return;
     const now = this.deps.clock.now();
-    await withTransaction(this.deps.pool, async (tx) => {
-      for (const r of results) {
-        for (const { env, effect } of r.local) {
-          const error = await applyLocalEffect(env, tx, r.commit.run, effect);
-          if (error) markStepFailed(r.commit.trace, effect, error, now);
-        }
+    // Contact updates, list changes and emitted events first, each on its own: they are
+    // idempotent (same values, same keys), and holding the batch's transaction open while they
+    // take other pool connections could starve the pool.
+    for (const r of results) {
+      for (const { env, effect } of r.local) {
+        const error = await applyLocalEffect(env, this.deps.pool, r.commit.run, effect);
+        if (error) markStepFailed(r.commit.trace, effect, error, now);
       }
+    }
+    await withTransaction(this.deps.pool, async (tx) => {
       const byAccount = new Map<string, PreparedMessage[]>();
       for (const r of results) for (const m of r.sends) byAccount.set(m.message.accountId, [...(byAccount.get(m.message.accountId) ?? []), m]);
       for (const [accountId, sends] of byAccount) await writeMessages(tx, accountId, await withoutWritten(tx, accountId, sends));
