@@ -24,25 +24,28 @@ interface Waiter {
 /**
  * Group commit for `POST /v1/events`: requests arriving together are written by one INSERT in one
  * transaction (one WAL flush for all of them), and each is answered only after that commit — every
- * accepted event is durable before its 202. While one batch commits, the next one gathers.
+ * accepted event is durable before its 202. Up to `writers` batches commit at once, so a request
+ * that arrives while one commits waits for the next flush, not for a queue of them.
  */
 export class EventWriter {
   private queue: Waiter[] = [];
-  private flushing = false;
+  private active = 0;
 
-  constructor(private readonly pool: Pool, private readonly maxBatch = 500) {}
+  constructor(private readonly pool: Pool, private readonly maxBatch = 500, private readonly writers = 2) {}
 
   /** Resolves to the event's id — the first one's when the idempotency key was already used. */
   write(event: PendingEvent): Promise<string> {
     return new Promise((resolve, reject) => {
       this.queue.push({ event, resolve, reject });
-      if (!this.flushing) void this.flush();
+      if (this.active < this.writers) void this.flush();
     });
   }
 
   private async flush(): Promise<void> {
-    this.flushing = true;
+    this.active++;
     try {
+      // Let the requests of this tick join the batch before it goes.
+      await new Promise((r) => setImmediate(r));
       while (this.queue.length) {
         const batch = this.queue.splice(0, this.maxBatch);
         try {
@@ -53,7 +56,7 @@ export class EventWriter {
         }
       }
     } finally {
-      this.flushing = false;
+      this.active--;
     }
   }
 }
