@@ -37,7 +37,8 @@ export class FlowWorker {
   constructor(private readonly deps: AppDeps, private readonly opts: { batchSize?: number; concurrency?: number; pollMs?: number; leaseSeconds?: number } = {}) {
     this.loop = new WorkLoop({
       pool: deps.pool, log: deps.log, channel: RUNS_CHANNEL, name: 'flow batch',
-      concurrency: opts.concurrency ?? 2, pollMs: opts.pollMs,
+      // Latency-bound (round trips, commits): four loops keep both cores busy (bench/flows).
+      concurrency: opts.concurrency ?? 4, pollMs: opts.pollMs,
       work: () => this.runBatch(),
       // Scheduled entries (broadcasts, date fields, segments) are checked on every tick.
       onTick: () => void fireDueEntries(deps).catch((err: unknown) => deps.log.error({ err }, 'flow entries failed')),
