@@ -82,6 +82,8 @@ test('a flow worker SIGKILLed mid-way: every run finishes, every step once, one 
   const messages = (await t.db.pool.query<{ n: number; runs: number }>(
     `SELECT count(*)::int AS n, count(DISTINCT source ->> 'run_id')::int AS runs FROM messages WHERE source ->> 'flow_id' = $1`, [flowId])).rows[0]!;
   assert.deepEqual(messages, { n: RUNS, runs: RUNS }, 'one message per run: none twice, none lost');
+  // A run is done once its message is queued; the outbox sends it a moment later.
+  for (let i = 0; i < 1200 && (await count('SELECT count(*)::int AS n FROM outbox WHERE $1::text IS NOT NULL')) > 0; i++) await new Promise((r) => setTimeout(r, 100));
   const sink = (await t.db.pool.query<{ n: number; dups: number }>('SELECT count(*)::int AS n, coalesce(sum(duplicates), 0)::int AS dups FROM sandbox_messages')).rows[0]!;
   assert.equal(sink.n, RUNS, 'the SMSC got every one');
   const notified = await count(`SELECT count(*)::int AS n FROM contacts c JOIN flow_runs r ON r.contact_id = c.id AND r.flow_id = $1 WHERE (c.data ->> 'notified')::boolean`);
