@@ -192,7 +192,8 @@ step('the flows list shows the flow, its list, status and version', async () => 
   await openNav('Flows');
   await rowCount('flow-row', 1);
   const row = page.getByTestId('flow-row').first();
-  assert.match(await row.textContent() ?? '', /Después de la compra.*Clientes.*active.*v1/);
+  // The list's name replaces its id once the lists have loaded.
+  await eventually('the flow row with its list name', async () => /Después de la compra.*Clientes.*active.*v1/.test(await row.textContent() ?? ''), true);
 });
 
 step('the page raised no script errors', async () => {

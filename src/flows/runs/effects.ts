@@ -8,7 +8,9 @@ import { resolveChannel } from '../../channels/service.js';
 import { activeFields, getList } from '../../contacts/index.js';
 import { patchContact, upsertBatch } from '../../contacts/contacts.js';
 import { getTemplate, renderLocale, renderTemplate, type TemplateRow } from '../../templates/index.js';
-import { checkPolicy } from '../../messaging/policy/index.js';
+import { checkPolicy, loadAccountPolicy } from '../../messaging/policy/index.js';
+import type { PolicyView } from '../../accounts/policy.js';
+import type { ChannelRow } from '../../channels/sql.js';
 import { addressFor, type AccountInfo } from '../../messaging/compose.js';
 import { prepareMessage, unsubscribeFor, type PreparedMessage } from '../../messaging/prepare.js';
 import type { Effect, EventData, RunState, Wake } from '../engine/types.js';
@@ -27,6 +29,9 @@ export interface RunEnv {
   listCountry: string | null;
   fields: Record<string, unknown>;
   templates: Map<string, Promise<TemplateRow | undefined>>;
+  /** Shared by the runs of one batch: the channel a send resolves to, the account's policy. */
+  channels: Map<string, Promise<ChannelRow>>;
+  policies: Map<string, Promise<PolicyView>>;
 }
 
 /**
@@ -40,7 +45,10 @@ export async function prepareFlowSend(env: RunEnv, run: RunState, e: SendEffect)
   const fail = (status: string) => ({ wake: e.await_outcome ? ({ kind: 'message', key: e.key, status, channel_type: e.channel_type } as Wake) : undefined });
   let channel;
   try {
-    channel = await resolveChannel(deps.pool, account.id, { channel_id: e.channel_id, channel_type: e.channel_type }, deps.sandbox);
+    const ck = `${account.id}/${e.channel_id ?? ''}/${e.channel_type ?? ''}`;
+    let c = env.channels.get(ck);
+    if (!c) env.channels.set(ck, (c = resolveChannel(deps.pool, account.id, { channel_id: e.channel_id, channel_type: e.channel_type }, deps.sandbox)));
+    channel = await c;
   } catch (err) {
     if (err instanceof AppError) return fail('failed');
     throw err;
@@ -68,9 +76,11 @@ export async function prepareFlowSend(env: RunEnv, run: RunState, e: SendEffect)
     if (err instanceof AppError) return fail('failed');
     throw err;
   }
+  let policy = env.policies.get(account.id);
+  if (!policy) env.policies.set(account.id, (policy = loadAccountPolicy(deps.pool, account.id)));
   const decision = await checkPolicy(deps.pool, {
     accountId: account.id, category: e.category, channelKind: kind, contact: recipient.fields, contactId: env.contactId,
-    address: recipient.match, now: deps.clock.now(),
+    address: recipient.match, now: deps.clock.now(), policy: await policy,
   });
   const prepared = prepareMessage({
     accountId: account.id, id: newId('msg'), channel, recipient, content, templateId: template.id, templateName: template.name, decision,
@@ -105,7 +115,7 @@ export async function performHttp(env: RunEnv, e: HttpEffect): Promise<Wake> {
 }
 
 /** Renders Liquid values ("{{ event.data.score }}") of an update against the contact and the event. */
-async function renderValues(env: RunEnv, set: Record<string, unknown>, event: EventData | undefined): Promise<Record<string, unknown>> {
+export async function renderValues(env: RunEnv, set: Record<string, unknown>, event: EventData | undefined): Promise<Record<string, unknown>> {
   const out: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(set)) {
     if (typeof v !== 'string' || !v.includes('{{')) { out[k] = v; continue; }
@@ -169,4 +179,11 @@ export async function applyLocalEffect(env: RunEnv, db: Queryable, run: RunState
     if (err instanceof AppError) return err.message;
     throw err;
   }
+}
+
+/** The contact fields an update_contact or subscription effect sets (Liquid rendered), or undefined for other effects. */
+export async function contactPatchOf(env: RunEnv, run: RunState, e: Effect): Promise<Record<string, unknown> | undefined> {
+  if (e.type === 'update_contact') return renderValues(env, e.set, run.vars.event);
+  if (e.type === 'subscription') return { [e.category === 'marketing' ? 'consent_marketing' : 'consent_transactional']: e.consent };
+  return undefined;
 }

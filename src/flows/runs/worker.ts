@@ -14,7 +14,10 @@ import { advance, contactChanges } from '../engine/index.js';
 import type { ChannelCost, Effect, RunState, TraceEntry, Wake } from '../engine/types.js';
 import type { FlowDefinition } from '../definition/types.js';
 import { getVersion } from '../sql/flows.js';
-import { applyLocalEffect, performHttp, prepareFlowSend, type RunEnv } from './effects.js';
+import { applyLocalEffect, contactPatchOf, performHttp, prepareFlowSend, type RunEnv } from './effects.js';
+import { normaliseContacts } from '../../contacts/normalise-contacts.js';
+import { patchContact } from '../../contacts/contacts.js';
+import { AppError } from '../../core/errors.js';
 import { claimRuns, loadWakes, releaseRuns, saveRuns, writtenMessages, type RunCommit, type RunRow } from './sql.js';
 import { accountChannels, rowToState } from './state.js';
 import { fireDueEntries } from '../entries/scheduler.js';
@@ -106,7 +109,10 @@ export class FlowWorker {
       return { commit: { run, trace: [], consumed }, local: [], sends: [] };
     }
     const account = await batch.account(row.account_id);
-    const env: RunEnv = { deps, account, contactId: contact.id, listId: list.id, listCountry: list.default_country, fields: contactFields(contact, list), templates: batch.templates };
+    const env: RunEnv = {
+      deps, account, contactId: contact.id, listId: list.id, listCountry: list.default_country, fields: contactFields(contact, list),
+      templates: batch.templates, channels: batch.sendChannels, policies: batch.policies,
+    };
     const timezone = typeof env.fields.timezone === 'string' ? env.fields.timezone : account.timezone;
     const channels: ChannelCost[] = await batch.channels(row.account_id);
 
@@ -146,6 +152,48 @@ export class FlowWorker {
   }
 
   /**
+   * The batch's contact updates (update_contact, subscription) validated like any contact write
+   * and written by one statement; a value the list rejects marks its step. A change of the key
+   * field (rare) goes through patchContact for its uniqueness check.
+   */
+  private async updateContacts(updates: ContactUpdate[], now: Date): Promise<void> {
+    const rows: { account_id: string; id: string; data: Record<string, unknown> }[] = [];
+    const cache = new Map<string, Promise<ListRow | undefined>>();
+    const lists = (accountId: string, id: string) => memo(cache, `${accountId}/${id}`, () => getList(this.deps.pool, accountId, id));
+    for (const u of updates) {
+      const list = await lists(u.env.account.id, u.env.listId);
+      if (!list) continue;
+      const key = String(u.env.fields.key ?? '');
+      if (u.patch[list.key_field] !== undefined && String(u.patch[list.key_field]) !== key) {
+        await patchContact(this.deps.pool, u.env.account.id, u.env.contactId, u.patch).catch((err: unknown) => {
+          if (!(err instanceof AppError)) throw err;
+          markStepFailed(u.trace, u.effect, err.message, now);
+        });
+        continue;
+      }
+      const { contacts, rejected } = normaliseContacts(list, [{ ...u.patch, [list.key_field]: key }]);
+      if (rejected.length || !contacts[0]) {
+        markStepFailed(u.trace, u.effect, rejected.map((r) => `${r.field}: ${r.reason}`).join('; '), now);
+        continue;
+      }
+      rows.push({ account_id: u.env.account.id, id: u.env.contactId, data: contacts[0].data });
+    }
+    if (rows.length === 0) return;
+    // Several updates of one contact in a batch apply in order: merged before the one statement.
+    const merged = new Map<string, { account_id: string; id: string; data: Record<string, unknown> }>();
+    for (const r of rows) {
+      const k = `${r.account_id}/${r.id}`;
+      const prev = merged.get(k);
+      merged.set(k, prev ? { ...prev, data: { ...prev.data, ...r.data } } : r);
+    }
+    await this.deps.pool.query(
+      `UPDATE contacts c SET data = jsonb_strip_nulls(c.data || u.data), updated_at = now()
+       FROM jsonb_to_recordset($1::jsonb) AS u (account_id text, id text, data jsonb)
+       WHERE c.account_id = u.account_id AND c.id = u.id AND c.erased_at IS NULL`,
+      [JSON.stringify([...merged.values()])]);
+  }
+
+  /**
    * The batch's new run states, paths and messages in one transaction: one commit (one WAL flush)
    * for up to a hundred runs, and a replayed batch finds its messages by key.
    */
@@ -155,12 +203,19 @@ export class FlowWorker {
     // Contact updates, list changes and emitted events first, each on its own: they are
     // idempotent (same values, same keys), and holding the batch's transaction open while they
     // take other pool connections could starve the pool.
+    const updates: ContactUpdate[] = [];
     for (const r of results) {
       for (const { env, effect } of r.local) {
+        const patch = await contactPatchOf(env, r.commit.run, effect);
+        if (patch) {
+          updates.push({ env, effect, patch, trace: r.commit.trace });
+          continue;
+        }
         const error = await applyLocalEffect(env, this.deps.pool, r.commit.run, effect);
         if (error) markStepFailed(r.commit.trace, effect, error, now);
       }
     }
+    await this.updateContacts(updates, now);
     await withTransaction(this.deps.pool, async (tx) => {
       const byAccount = new Map<string, PreparedMessage[]>();
       for (const r of results) for (const m of r.sends) byAccount.set(m.message.accountId, [...(byAccount.get(m.message.accountId) ?? []), m]);
@@ -185,6 +240,13 @@ function markStepFailed(trace: TraceEntry[], effect: Effect, error: string, now:
   }
 }
 
+interface ContactUpdate {
+  env: RunEnv;
+  effect: Effect;
+  patch: Record<string, unknown>;
+  trace: TraceEntry[];
+}
+
 interface StepOutcome {
   commit: RunCommit;
   local: { env: RunEnv; effect: Effect }[];
@@ -194,6 +256,8 @@ interface StepOutcome {
 /** What the runs of one batch share: accounts, lists, channel costs and templates, each read once. */
 class BatchContext {
   readonly templates: RunEnv['templates'] = new Map();
+  readonly sendChannels: RunEnv['channels'] = new Map();
+  readonly policies: RunEnv['policies'] = new Map();
   private readonly accounts = new Map<string, Promise<AccountInfo>>();
   private readonly lists = new Map<string, Promise<ListRow | undefined>>();
   private readonly costs = new Map<string, Promise<ChannelCost[]>>();
