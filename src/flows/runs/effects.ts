@@ -11,7 +11,10 @@ import { getTemplate, renderLocale, renderTemplate, type TemplateRow } from '../
 import { checkPolicy, loadAccountPolicy } from '../../messaging/policy/index.js';
 import type { PolicyView } from '../../accounts/policy.js';
 import type { ChannelRow } from '../../channels/sql.js';
-import { addressFor, type AccountInfo } from '../../messaging/compose.js';
+import { addressFor, type AccountInfo, type Recipient } from '../../messaging/compose.js';
+import { decideBatch } from '../../messaging/broadcast/batch-policy.js';
+import type { PolicyDecision } from '../../messaging/policy/decide.js';
+import type { RenderedContent } from '../../channels/port.js';
 import { prepareMessage, unsubscribeFor, type PreparedMessage } from '../../messaging/prepare.js';
 import type { Effect, EventData, RunState, Wake } from '../engine/types.js';
 import { readPath } from '../engine/paths.js';
@@ -40,7 +43,7 @@ export interface RunEnv {
  * When the step waits for the outcome and there is nothing to send (no address, suppressed, no
  * channel), the outcome is known at once and comes back as a wake.
  */
-export async function prepareFlowSend(env: RunEnv, run: RunState, e: SendEffect): Promise<{ prepared?: PreparedMessage; wake?: Wake }> {
+export async function prepareFlowSend(env: RunEnv, run: RunState, e: SendEffect): Promise<{ prepared?: PreparedMessage; draft?: SendDraft; wake?: Wake }> {
   const { deps, account } = env;
   const fail = (status: string) => ({ wake: e.await_outcome ? ({ kind: 'message', key: e.key, status, channel_type: e.channel_type } as Wake) : undefined });
   let channel;
@@ -76,21 +79,69 @@ export async function prepareFlowSend(env: RunEnv, run: RunState, e: SendEffect)
     if (err instanceof AppError) return fail('failed');
     throw err;
   }
-  let policy = env.policies.get(account.id);
-  if (!policy) env.policies.set(account.id, (policy = loadAccountPolicy(deps.pool, account.id)));
+  const draft: SendDraft = { env, run, effect: e, channel, recipient, content, template, unsubscribe };
+  // A plain send goes on without waiting for its message: its policy decision can be made with the
+  // rest of the batch (one suppression query for all). A fallback needs its outcome now.
+  if (!e.await_outcome) return { draft };
   const decision = await checkPolicy(deps.pool, {
     accountId: account.id, category: e.category, channelKind: kind, contact: recipient.fields, contactId: env.contactId,
-    address: recipient.match, now: deps.clock.now(), policy: await policy,
+    address: recipient.match, now: deps.clock.now(), policy: await policyOf(env),
   });
-  const prepared = prepareMessage({
-    accountId: account.id, id: newId('msg'), channel, recipient, content, templateId: template.id, templateName: template.name, decision,
-    category: e.category, data: e.data, attachments: [], unsubscribe, publicUrl: deps.config.publicUrl,
-    source: { kind: 'flow', run_id: run.id, flow_id: run.flowId, node: e.node, key: e.key, await: e.await_outcome, campaign: template.name },
-  });
-  const wake = e.await_outcome && decision.decision === 'suppress'
+  const prepared = finishSend(draft, decision);
+  const wake = decision.decision === 'suppress'
     ? ({ kind: 'message', key: e.key, messageId: prepared.message.id, status: 'suppressed', channel_type: kind } as Wake)
     : undefined;
   return { prepared, wake };
+}
+
+/** A send rendered and addressed, waiting for its policy decision. */
+export interface SendDraft {
+  env: RunEnv;
+  run: RunState;
+  effect: SendEffect;
+  channel: ChannelRow;
+  recipient: Recipient;
+  content: RenderedContent;
+  template: TemplateRow;
+  unsubscribe: ReturnType<typeof unsubscribeFor>;
+}
+
+function policyOf(env: RunEnv): Promise<PolicyView> {
+  let policy = env.policies.get(env.account.id);
+  if (!policy) env.policies.set(env.account.id, (policy = loadAccountPolicy(env.deps.pool, env.account.id)));
+  return policy;
+}
+
+/** The message of a draft once the gate decided. */
+export function finishSend(d: SendDraft, decision: PolicyDecision): PreparedMessage {
+  const { env, run, effect: e, template } = d;
+  return prepareMessage({
+    accountId: env.account.id, id: newId('msg'), channel: d.channel, recipient: d.recipient, content: d.content, templateId: template.id,
+    templateName: template.name, decision, category: e.category, data: e.data, attachments: [], unsubscribe: d.unsubscribe,
+    publicUrl: env.deps.config.publicUrl,
+    source: { kind: 'flow', run_id: run.id, flow_id: run.flowId, node: e.node, key: e.key, await: e.await_outcome, campaign: template.name },
+  });
+}
+
+/** The batch's plain sends gated together: one suppression (and caps) query per account, category and channel kind. */
+export async function finishDrafts(drafts: SendDraft[]): Promise<PreparedMessage[]> {
+  const groups = new Map<string, SendDraft[]>();
+  for (const d of drafts) {
+    const k = `${d.env.account.id}/${d.effect.category}/${d.channel.kind}`;
+    const g = groups.get(k);
+    if (g) g.push(d);
+    else groups.set(k, [d]);
+  }
+  const out: PreparedMessage[] = [];
+  for (const group of groups.values()) {
+    const first = group[0]!;
+    const decisions = await decideBatch(first.env.deps.pool, {
+      accountId: first.env.account.id, category: first.effect.category, channelKind: first.channel.kind as ChannelKind,
+      now: first.env.deps.clock.now(), policy: await policyOf(first.env),
+    }, group.map((d) => d.recipient));
+    group.forEach((d, i) => out.push(finishSend(d, decisions[i]!)));
+  }
+  return out;
 }
 
 /** Calls the node's HTTP API (SSRF-guarded at connect time, the effect key as Idempotency-Key) and says how it went. */

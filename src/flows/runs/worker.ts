@@ -14,7 +14,7 @@ import { advance, contactChanges } from '../engine/index.js';
 import type { ChannelCost, Effect, RunState, TraceEntry, Wake } from '../engine/types.js';
 import type { FlowDefinition } from '../definition/types.js';
 import { getVersion } from '../sql/flows.js';
-import { applyLocalEffect, contactPatchOf, performHttp, prepareFlowSend, type RunEnv } from './effects.js';
+import { applyLocalEffect, contactPatchOf, finishDrafts, performHttp, prepareFlowSend, type RunEnv, type SendDraft } from './effects.js';
 import { normaliseContacts } from '../../contacts/normalise-contacts.js';
 import { patchContact } from '../../contacts/contacts.js';
 import { AppError } from '../../core/errors.js';
@@ -106,7 +106,7 @@ export class FlowWorker {
     const list = contact && (await batch.list(row.account_id, contact.list_id));
     if (!definition || !contact || !list) {
       run = { ...run, status: 'failed', node: null, dueAt: null, wait: null, error: !definition ? 'flow version not found' : 'contact erased or list deleted' };
-      return { commit: { run, trace: [], consumed }, local: [], sends: [] };
+      return { commit: { run, trace: [], consumed }, local: [], sends: [], drafts: [] };
     }
     const account = await batch.account(row.account_id);
     const env: RunEnv = {
@@ -121,6 +121,7 @@ export class FlowWorker {
     const trace: TraceEntry[] = [];
     const local: { env: RunEnv; effect: Effect }[] = [];
     const sends: PreparedMessage[] = [];
+    const drafts: SendDraft[] = [];
     for (let guard = 0; queue.length && guard < 100; guard++) {
       const wake = queue.shift()!;
       const res = advance({ run, definition, contact: env.fields, wake, now, timezone, channels });
@@ -138,6 +139,7 @@ export class FlowWorker {
           }
           const r = await prepareFlowSend(env, run, e);
           if (r.prepared) sends.push(r.prepared);
+          if (r.draft) drafts.push(r.draft);
           if (r.wake) queue.push(r.wake);
         } else if (e.type === 'http') {
           queue.push(await performHttp(env, e));
@@ -148,7 +150,7 @@ export class FlowWorker {
         }
       }
     }
-    return { commit: { run, trace, consumed }, local, sends };
+    return { commit: { run, trace, consumed }, local, sends, drafts };
   }
 
   /**
@@ -216,9 +218,14 @@ export class FlowWorker {
       }
     }
     await this.updateContacts(updates, now);
+    const gated = await finishDrafts(results.flatMap((r) => r.drafts));
     await withTransaction(this.deps.pool, async (tx) => {
       const byAccount = new Map<string, PreparedMessage[]>();
-      for (const r of results) for (const m of r.sends) byAccount.set(m.message.accountId, [...(byAccount.get(m.message.accountId) ?? []), m]);
+      for (const m of [...results.flatMap((r) => r.sends), ...gated]) {
+        const list = byAccount.get(m.message.accountId);
+        if (list) list.push(m);
+        else byAccount.set(m.message.accountId, [m]);
+      }
       for (const [accountId, sends] of byAccount) await writeMessages(tx, accountId, await withoutWritten(tx, accountId, sends));
       await saveRuns(tx, results.map((r) => r.commit));
     });
@@ -251,6 +258,8 @@ interface StepOutcome {
   commit: RunCommit;
   local: { env: RunEnv; effect: Effect }[];
   sends: PreparedMessage[];
+  /** Plain sends waiting for the batch's policy decisions. */
+  drafts: SendDraft[];
 }
 
 /** What the runs of one batch share: accounts, lists, channel costs and templates, each read once. */
