@@ -158,7 +158,7 @@ test('channels: secrets are write-only, the newest of a kind is the default, ano
   assert.equal((await t.call('DELETE', `/v1/channels/${c.json().id}`)).statusCode, 204);
 });
 
-test('quiet hours: a marketing send in a closed window is deferred to its opening, then goes out', async () => {
+test('quiet hours: a marketing send in a closed window is deferred to its opening, re-checked when due, then goes out', async () => {
   // A one-minute marketing window twelve hours from now in Bogotá: closed now, whatever the hour.
   const hour = (Number(new Intl.DateTimeFormat('en-GB', { timeZone: 'America/Bogota', hour: '2-digit', hourCycle: 'h23' }).format(new Date())) + 12) % 24;
   const hh = String(hour).padStart(2, '0');
@@ -174,10 +174,21 @@ test('quiet hours: a marketing send in a closed window is deferred to its openin
     const id = r.json().id;
     await new Promise((res) => setTimeout(res, 400));
     assert.equal((await message(id)).status, 'deferred', 'not sent inside quiet hours');
-    // The clock reaches the opening: the outbox row comes due and the message goes out.
+    // Coming due while the window is still closed (here: the row forced due early), it is checked
+    // again and goes back to wait for the opening — never sent inside quiet hours.
+    await t.db.pool.query('UPDATE outbox SET due_at = now() WHERE message_id = $1', [id]);
+    const again = await waitFor('deferred again', async () => {
+      const x = await message(id);
+      return x.events.filter((e: { type: string }) => e.type === 'deferred').length === 2 ? x : undefined;
+    });
+    assert.equal(again.status, 'deferred');
+    const back = await t.db.pool.query<{ due_at: Date }>('SELECT due_at FROM outbox WHERE message_id = $1', [id]);
+    assert.equal(back.rows[0]!.due_at.getTime(), due.getTime(), 'back to the same opening');
+    // The window opens (the policy now allows every hour) and the message comes due: it goes out.
+    await t.call('PATCH', '/v1/settings/policy', { sending_windows: [{ category: 'marketing', days: ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'], from: '00:00', to: '24:00' }] });
     await t.db.pool.query('UPDATE outbox SET due_at = now() WHERE message_id = $1', [id]);
     const m = await waitFor('sent', async () => { const x = await message(id); return x.status === 'sent' ? x : undefined; });
-    assert.deepEqual(m.events.map((e: { type: string }) => e.type), ['deferred', 'sent']);
+    assert.deepEqual(m.events.map((e: { type: string }) => e.type), ['deferred', 'deferred', 'sent']);
     assert.equal(m.events[0].detail.reason, 'quiet_hours');
   } finally {
     await t.call('PATCH', '/v1/settings/policy', { sending_windows: [] });

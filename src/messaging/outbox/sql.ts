@@ -16,6 +16,8 @@ export interface ClaimedMessage {
   attachments: AttachmentRef[];
   links: Record<string, string>;
   created_at: Date;
+  status: string;
+  channel_type: string;
 }
 
 /** Claims up to `limit` due messages with a lease (FOR UPDATE SKIP LOCKED: workers never collide). */
@@ -31,7 +33,7 @@ export async function claimOutbox(db: Queryable, workerId: string, limit: number
      WHERE o.account_id = due.account_id AND o.message_id = due.message_id
        AND m.account_id = o.account_id AND m.id = o.message_id
      RETURNING o.account_id, o.message_id, o.channel_id, o.attempts, m.contact_id, m.to_address, m.category,
-       m.content, m.data, m.attachments, m.links, m.created_at`,
+       m.content, m.data, m.attachments, m.links, m.created_at, m.status, m.channel_type`,
     [workerId, limit, leaseSeconds],
   );
   return r.rows;
@@ -128,4 +130,13 @@ export async function releaseClaims(db: Queryable, workerId: string, keys: { acc
      WHERE o.account_id = u.a AND o.message_id = u.m AND o.locked_by = $1`,
     [workerId, keys.map((k) => k.account_id), keys.map((k) => k.message_id)],
   );
+}
+
+/** A deferred message whose window is still (or again) closed: back to the outbox until it opens. */
+export async function deferAgain(db: Queryable, accountId: string, messageId: string, dueAt: Date): Promise<void> {
+  await db.query(
+    `UPDATE outbox SET due_at = $3, locked_by = NULL, locked_until = NULL, attempts = greatest(attempts - 1, 0)
+     WHERE account_id = $1 AND message_id = $2`, [accountId, messageId, dueAt]);
+  await db.query(`UPDATE messages SET policy = policy || jsonb_build_object('due_at', $3::text), updated_at = now() WHERE account_id = $1 AND id = $2`,
+    [accountId, messageId, dueAt.toISOString()]);
 }

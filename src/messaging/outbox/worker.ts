@@ -4,12 +4,15 @@ import type { AppDeps } from '../../http/deps.js';
 import { newId } from '../../core/ids.js';
 import { withTransaction } from '../../db/index.js';
 import { WorkLoop } from '../../jobs/index.js';
-import type { OutgoingMessage, ProviderReport, SendOutcome } from '../../channels/port.js';
+import type { ChannelKind, OutgoingMessage, ProviderReport, SendOutcome } from '../../channels/port.js';
 import { recordEvent } from '../events.js';
 import { OUTBOX_CHANNEL } from '../send.js';
 import { expireIdempotencyKeys } from '../idempotency.js';
 import { expirePendingReports, replayPending } from '../report.js';
-import { claimOutbox, recordFailed, recordSent, releaseClaims, retryLater, type ClaimedMessage } from './sql.js';
+import { claimOutbox, deferAgain, recordFailed, recordSent, releaseClaims, retryLater, type ClaimedMessage } from './sql.js';
+import { contactForPolicy, loadAccountPolicy } from '../policy/index.js';
+import { recheckSendingTime } from '../policy/decide.js';
+import type { PolicyView } from '../../accounts/policy.js';
 import { ConnectionCache, type OpenChannel } from './connections.js';
 import { AttachmentCache } from '../attachments.js';
 
@@ -85,8 +88,9 @@ export class OutboxWorker {
 
   /** One claim → send → record round. Returns false when nothing was due. */
   async runBatch(signal: AbortSignal): Promise<boolean> {
-    const claimed = await claimOutbox(this.deps.pool, this.workerId, this.batchSize, this.leaseSeconds);
-    if (claimed.length === 0) return false;
+    const all = await claimOutbox(this.deps.pool, this.workerId, this.batchSize, this.leaseSeconds);
+    if (all.length === 0) return false;
+    const claimed = await this.stillOpen(all);
     const byChannel = new Map<string, ClaimedMessage[]>();
     for (const m of claimed) {
       const key = `${m.account_id}/${m.channel_id}`;
@@ -96,6 +100,40 @@ export class OutboxWorker {
     }
     await Promise.all([...byChannel.values()].map((group) => this.sendGroup(group, signal)));
     return true;
+  }
+
+  /**
+   * Deferred messages coming due are checked against the sending windows as they are now (the
+   * policy, or the contact's time zone, may have changed): one still in a closed window goes back
+   * to the outbox for its next opening. The others go.
+   */
+  private async stillOpen(claimed: ClaimedMessage[]): Promise<ClaimedMessage[]> {
+    const deferred = claimed.filter((m) => m.status === 'deferred');
+    if (deferred.length === 0) return claimed;
+    const { pool, clock } = this.deps;
+    const contacts = await pool.query<{ account_id: string; id: string; data: Record<string, unknown> }>(
+      `SELECT account_id, id, data FROM contacts WHERE (account_id, id) IN (SELECT * FROM unnest($1::text[], $2::text[]))`,
+      [deferred.map((m) => m.account_id), deferred.map((m) => m.contact_id ?? '')]);
+    const byId = new Map(contacts.rows.map((c) => [`${c.account_id}/${c.id}`, c.data]));
+    const policies = new Map<string, Promise<PolicyView>>();
+    const held = new Set<string>();
+    for (const m of deferred) {
+      let policy = policies.get(m.account_id);
+      if (!policy) policies.set(m.account_id, (policy = loadAccountPolicy(pool, m.account_id)));
+      const data = m.contact_id ? byId.get(`${m.account_id}/${m.contact_id}`) : undefined;
+      const d = recheckSendingTime({
+        category: m.category, channelKind: m.channel_type as ChannelKind, now: clock.now(),
+        contact: data ? contactForPolicy(data) : null, policy: await policy,
+      });
+      if (d.decision === 'defer') {
+        held.add(m.message_id);
+        await withTransaction(pool, async (tx) => {
+          await deferAgain(tx, m.account_id, m.message_id, d.due_at);
+          await recordEvent(tx, { accountId: m.account_id, messageId: m.message_id, type: 'deferred', detail: { reason: d.reason, due_at: d.due_at.toISOString(), again: true } });
+        });
+      }
+    }
+    return claimed.filter((m) => !held.has(m.message_id));
   }
 
   private async sendGroup(group: ClaimedMessage[], signal: AbortSignal): Promise<void> {

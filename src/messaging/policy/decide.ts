@@ -97,11 +97,19 @@ function checkCaps({ category, policy, sentCounts }: PolicyInput): PolicyDecisio
 }
 
 /**
+ * Only the time rules (sending windows, holidays), for a deferred message coming due: the policy
+ * or the contact may have changed since it was deferred, and it must never go out inside a window.
+ */
+export function recheckSendingTime(input: Pick<PolicyInput, 'category' | 'channelKind' | 'now' | 'contact' | 'policy'>): PolicyDecision {
+  return checkSendingTime(input);
+}
+
+/**
  * Windows of this category (and this kind, when the window names one) in the contact's zone;
  * holidays of the contact's country, else the account's, when the policy holds this category
  * on holidays.
  */
-function checkSendingTime({ category, channelKind, now, contact, policy }: PolicyInput): PolicyDecision {
+function checkSendingTime({ category, channelKind, now, contact, policy }: Pick<PolicyInput, 'category' | 'channelKind' | 'now' | 'contact' | 'policy'>): PolicyDecision {
   const holidaysApply = policy.holidays?.enabled === true && (policy.holidays.categories ?? []).includes(category);
   const country = validCountry(contact?.country) ?? validCountry(policy.country);
   const t = sendingTime({
