@@ -1,4 +1,5 @@
 import { resolve } from 'node:path';
+import { parseAllowList } from './ssrf.js';
 
 /** Process configuration, read once from the environment (API.md, "Process"). */
 export interface Config {
@@ -49,7 +50,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     sandbox: env.CONVERSA_SANDBOX === undefined ? true : env.CONVERSA_SANDBOX === '1',
     sandboxPorts: { smtp: int(env, 'CONVERSA_SANDBOX_SMTP_PORT', 0), smsc: int(env, 'CONVERSA_SANDBOX_SMPP_PORT', 0) },
     bouncePort: env.CONVERSA_BOUNCE_PORT ? int(env, 'CONVERSA_BOUNCE_PORT', 0) : undefined,
-    ssrfAllow: (env.CONVERSA_SSRF_ALLOW ?? '').split(',').map((s) => s.trim()).filter(Boolean),
+    ssrfAllow: parseAllowList(env.CONVERSA_SSRF_ALLOW),
     attachmentLimit: int(env, 'CONVERSA_ATTACHMENT_LIMIT', 10 * 1024 * 1024),
     importBodyLimit: int(env, 'CONVERSA_IMPORT_BODY_LIMIT', 100 * 1024 * 1024),
     bodyLimit: int(env, 'CONVERSA_BODY_LIMIT', 10 * 1024 * 1024),

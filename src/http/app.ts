@@ -12,6 +12,7 @@ import { installAuth } from './auth.js';
 import { accountRoutes } from '../accounts/index.js';
 import { contactRoutes } from '../contacts/index.js';
 import { channelRoutes } from '../channels/index.js';
+import { configureProviders } from '../channels/registry.js';
 import { messageRoutes } from '../messaging/index.js';
 import { broadcastRoutes, createReporter } from '../messaging/index.js';
 import { trackingRoutes } from '../messaging/tracking/index.js';
@@ -34,6 +35,7 @@ export interface AppOptions {
  * module's routes as an encapsulated plugin. No handler logic lives here.
  */
 export async function buildApp(deps: AppDeps, opts: AppOptions = {}): Promise<FastifyInstance> {
+  configureProviders(deps.config.ssrfAllow);
   const app = Fastify({
     loggerInstance: deps.log as FastifyBaseLogger,
     bodyLimit: deps.config.bodyLimit,

@@ -7,6 +7,7 @@ import { startSandboxSmtp } from '../channels/sandbox/smtp.js';
 import { startSandboxSmsc } from '../channels/sandbox/smsc.js';
 import { startBounceReceiver } from '../channels/email/bounces.js';
 import { OutboxWorker, createReporter } from '../messaging/index.js';
+import { configureProviders } from '../channels/registry.js';
 import { EventProcessor, FlowWorker } from '../flows/index.js';
 
 export interface Stoppable {
@@ -42,6 +43,7 @@ export function configuredSandbox(config: Config): SandboxEndpoints | undefined 
 
 /** Dispatch: the outbox worker, the flow workers (runs, events), and the bounce receiver when CONVERSA_BOUNCE_PORT is set. */
 export async function startDispatch(deps: AppDeps, opts: { pollMs?: number; concurrency?: number } = {}): Promise<Stoppable & { worker: OutboxWorker }> {
+  configureProviders(deps.config.ssrfAllow);
   const report = createReporter(deps);
   const worker = new OutboxWorker(deps, { report, pollMs: opts.pollMs, concurrency: opts.concurrency, leaseSeconds: deps.config.workers.leaseSeconds });
   await worker.start();
