@@ -120,6 +120,8 @@ test('bad definitions are refused naming the node; a published version never cha
   const big = await t.call('POST', '/v1/flows', { name: 'x', list_id: listId, definition: { entry: { type: 'event', event: 'e' }, nodes: [{ id: 'end', type: 'exit', label: 'x'.repeat(2 * 1024 * 1024) }] } });
   assert.equal(big.statusCode, 422, big.body.slice(0, 200));
   assert.match(big.body, /1 MB/);
+  const nul = await t.call('POST', '/v1/events', { name: 'compra', list_id: listId, contact: { doc: '1' }, data: { note: 'a\u0000b' } });
+  assert.equal(nul.statusCode, 422, nul.body);
   const unknownList = await t.call('POST', '/v1/events', { name: 'compra', list_id: 'lst_nope', contact: { doc: '1' } });
   assert.equal(unknownList.statusCode, 404);
   const malformed = await t.call('POST', '/v1/events', { name: 'compra', list_id: listId, contact: { doc: '9', paid: 'quizás' } });

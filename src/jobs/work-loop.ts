@@ -31,6 +31,8 @@ export class WorkLoop {
   private loops: Promise<void>[] = [];
   private wakers = new Set<() => void>();
   private timer: NodeJS.Timeout | undefined;
+  /** A poke that came while every loop was busy: the next idle loop looks again before sleeping. */
+  private poked = false;
 
   constructor(private readonly opts: WorkLoopOptions) {}
 
@@ -52,6 +54,7 @@ export class WorkLoop {
 
   /** Wakes idle loops (new work was queued). */
   poke(): void {
+    if (this.wakers.size === 0) this.poked = true;
     for (const w of this.wakers) w();
     this.wakers.clear();
   }
@@ -78,6 +81,10 @@ export class WorkLoop {
         this.opts.log.error({ err }, `${this.opts.name} failed`);
       }
       if (!worked && !signal.aborted) {
+        if (this.poked) {
+          this.poked = false;
+          continue;
+        }
         await new Promise<void>((resolve) => {
           this.wakers.add(resolve);
           setTimeout(resolve, 5_000).unref();

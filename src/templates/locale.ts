@@ -37,37 +37,36 @@ export const COUNTRY_DEFAULTS: Readonly<Record<string, { currency: string; langu
 
 const FALLBACK_LOCALE = 'en-US';
 
-function validLocale(tag: string): string | undefined {
-  if (locales.has(tag)) return locales.get(tag);
-  let valid: string | undefined;
-  try {
-    const [canonical] = Intl.getCanonicalLocales(tag);
-    valid = canonical && Intl.NumberFormat.supportedLocalesOf([canonical]).length ? canonical : undefined;
-  } catch {
-    valid = undefined;
-  }
-  if (locales.size > 1000) locales.clear();
-  locales.set(tag, valid);
-  return valid;
+/**
+ * The Intl checks below build formatters (tens of µs each) and a bulk send asks the same few
+ * questions again and again: their answers are remembered by input (a bounded map).
+ */
+function remembered(check: (input: string) => string | undefined): (input: string) => string | undefined {
+  const answers = new Map<string, string | undefined>();
+  return (input) => {
+    if (answers.has(input)) return answers.get(input);
+    let valid: string | undefined;
+    try {
+      valid = check(input);
+    } catch {
+      valid = undefined;
+    }
+    if (answers.size > 1000) answers.clear();
+    answers.set(input, valid);
+    return valid;
+  };
 }
-// Answers of the Intl checks above and below, by input: a bulk send asks the same few again.
-const locales = new Map<string, string | undefined>();
+
+const validLocale = remembered((tag) => {
+  const [canonical] = Intl.getCanonicalLocales(tag);
+  return canonical && Intl.NumberFormat.supportedLocalesOf([canonical]).length ? canonical : undefined;
+});
+
+const checkTimezone = remembered((tz) => new Intl.DateTimeFormat('en', { timeZone: tz }).resolvedOptions().timeZone);
 
 export function validTimezone(tz: string | undefined): string | undefined {
-  if (!tz) return undefined;
-  // Checking builds an Intl formatter (~50 µs); a bulk send asks about the same few zones.
-  if (timezones.has(tz)) return timezones.get(tz);
-  let valid: string | undefined;
-  try {
-    valid = new Intl.DateTimeFormat('en', { timeZone: tz }).resolvedOptions().timeZone;
-  } catch {
-    valid = undefined;
-  }
-  if (timezones.size > 1000) timezones.clear();
-  timezones.set(tz, valid);
-  return valid;
+  return tz ? checkTimezone(tz) : undefined;
 }
-const timezones = new Map<string, string | undefined>();
 
 /**
  * `es` + `CO` → `es-CO` (so `money` groups with dots and dates read day/month); a language that

@@ -55,7 +55,8 @@ export async function fireDueEntries(deps: AppDeps, limit = 20): Promise<number>
         });
         // A firing that hit its limit goes on at once (and remembers when it began); otherwise the
         // entry's own next time.
-        const more = fired.started >= FIRE_LIMIT;
+        // (An approval's sample is one firing by itself: the rest waits for the release.)
+        const more = !fired.approvalId && fired.started >= FIRE_LIMIT;
         const next = more ? now : nextFire(flow.definition.entry, now, flow.timezone, now);
         await tx.query(
           `UPDATE flow_schedules SET next_at = $3, last_fired_at = now(), firing_since = $4, locked_until = NULL

@@ -52,7 +52,9 @@ export class EventWriter {
           const ids = await insertEvents(this.pool, batch.map((w) => w.event));
           batch.forEach((w, i) => w.resolve(ids[i]!));
         } catch (err) {
-          for (const w of batch) w.reject(err);
+          if (batch.length === 1) batch[0]!.reject(err);
+          // One bad event (a value PostgreSQL refuses) must not fail the others it was batched with.
+          else for (const w of batch) await insertEvents(this.pool, [w.event]).then((ids) => w.resolve(ids[0]!), w.reject);
         }
       }
     } finally {

@@ -61,17 +61,24 @@ export class EventProcessor {
     const contacts = await this.resolveContacts(events);
     for (const e of events) {
       const contact = contacts.get(e.id);
-      await withTransaction(pool, async (tx) => {
-        if (!contact) {
-          await tx.query(`UPDATE events SET processed_at = now(), error = $3 WHERE account_id = $1 AND id = $2`, [e.account_id, e.id, 'contact not found']);
-          return;
-        }
-        const event: EventData = { name: e.name, data: e.data, at: e.received_at };
-        await startRuns(tx, e.account_id, contact, event, this.deps.clock.now());
-        await wakeRuns(tx, e.account_id, contact.id, event);
-        await tx.query(`UPDATE events SET processed_at = now(), contact_id = $3 WHERE account_id = $1 AND id = $2`, [e.account_id, e.id, contact.id]);
-        await tx.query(`NOTIFY ${RUNS_CHANNEL}`);
-      });
+      try {
+        await withTransaction(pool, async (tx) => {
+          // Claimed first, in this transaction: an event another worker took over (a lease that
+          // ran out on a slow batch) and already processed is skipped, never processed twice.
+          const mine = await tx.query(
+            `UPDATE events SET processed_at = now(), contact_id = coalesce($3, contact_id), error = $4
+             WHERE account_id = $1 AND id = $2 AND processed_at IS NULL`,
+            [e.account_id, e.id, contact?.id ?? null, contact ? null : 'contact not found']);
+          if (mine.rowCount === 0 || !contact) return;
+          const event: EventData = { name: e.name, data: e.data, at: e.received_at };
+          await startRuns(tx, e.account_id, contact, event, this.deps.clock.now());
+          await wakeRuns(tx, e.account_id, contact.id, event);
+          await tx.query(`NOTIFY ${RUNS_CHANNEL}`);
+        });
+      } catch (err) {
+        // One event's failure must not hold up the others; it is retried after its lease.
+        this.deps.log.error({ err, event: e.id }, 'event processing failed');
+      }
     }
     return events.length;
   }
@@ -125,7 +132,10 @@ async function startRuns(tx: Queryable, accountId: string, contact: { id: string
      WHERE f.account_id = $1 AND f.entry_event = $2 AND f.list_id = $3 AND f.status = 'active' AND f.deleted_at IS NULL`,
     [accountId, event.name, contact.list_id]);
   for (const f of flows.rows) {
-    if (!(await entryAllowed(tx, accountId, f.id, contact.id, f.entry_rule ?? 'every_time', now))) continue;
+    const rule = f.entry_rule ?? 'every_time';
+    // Two events of one contact processed at once must not both pass a "once" rule.
+    if (rule !== 'every_time') await tx.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`${accountId}/${f.id}/${contact.id}`]);
+    if (!(await entryAllowed(tx, accountId, f.id, contact.id, rule, now))) continue;
     await insertRun(tx, accountId, f.id, f.version, contact.id, event);
   }
 }

@@ -45,6 +45,8 @@ export const eventRoutes: FastifyPluginAsyncTypebox<{ deps: AppDeps }> = async (
     const b = req.body;
     const accountId = req.auth.accountId;
     if (b.contact && b.contact_id) throw invalid('contact', 'give contact or contact_id, not both');
+    // PostgreSQL's jsonb cannot hold U+0000: refused here rather than failing at the insert.
+    if (JSON.stringify(b).includes('\\u0000')) throw invalid('data', 'text may not contain the NUL character (U+0000)');
     let contact: Record<string, unknown> | null = null;
     if (b.contact) {
       if (!b.list_id) throw invalid('list_id', 'is needed to identify a contact by its key field');

@@ -1,26 +1,10 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
 import { createTestApp, type TestApp } from '../../test-support/app.js';
+import { spawnWorkerProcess } from '../../test-support/worker-process.js';
 import { fireDueEntries } from '../entries/scheduler.js';
 
-const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 const RUNS = 3_000;
-
-// The workers (outbox, flow runs, events, entries) in their own process, reaching this test's sandbox by port.
-const WORKER = `
-import { loadConfig } from './src/core/config.ts';
-import { createLogger } from './src/core/logger.ts';
-import { systemClock } from './src/core/clock.ts';
-import { createPool } from './src/db/index.ts';
-import { createMetrics } from './src/http/metrics.ts';
-import { configuredSandbox, startDispatch } from './src/runtime/messaging.ts';
-const config = loadConfig(process.env);
-const pool = createPool(config.databaseUrl, 5);
-const deps = { pool, config, log: createLogger('error', process.stderr), clock: systemClock, metrics: createMetrics(pool), sandbox: configuredSandbox(config) };
-await startDispatch(deps, { pollMs: 100 });
-`;
 
 let t: TestApp;
 before(async () => { t = await createTestApp({ sandbox: true }); });
@@ -54,24 +38,14 @@ test('a flow worker SIGKILLed mid-way: every run finishes, every step once, one 
   assert.equal(await count('SELECT count(*)::int AS n FROM flow_runs WHERE flow_id = $1'), RUNS);
 
   const sandbox = t.deps.sandbox!;
-  const child = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', WORKER], {
-    cwd: ROOT,
-    env: {
-      ...process.env, DATABASE_URL: t.db.url, CONVERSA_SANDBOX: '1', CONVERSA_LEASE_SECONDS: '3',
-      CONVERSA_SANDBOX_SMTP_PORT: String(sandbox.smtpPort), CONVERSA_SANDBOX_SMPP_PORT: String(sandbox.smscPort),
-    },
-    stdio: ['ignore', 'ignore', 'pipe'],
-  });
-  let stderr = '';
-  child.stderr.on('data', (d: Buffer) => { stderr += d.toString(); });
-  const exited = new Promise<void>((resolve) => child.on('exit', () => resolve()));
+  const { child, exited, stderr: errors } = spawnWorkerProcess(t.db.url, sandbox);
   const done = () => count(`SELECT count(*)::int AS n FROM flow_runs WHERE flow_id = $1 AND status = 'done'`);
   for (let i = 0; i < 1500 && (await done()) < RUNS / 5; i++) await new Promise((r) => setTimeout(r, 20));
   child.kill('SIGKILL');
   await exited;
   const atKill = await done();
   const states = (await t.db.pool.query(`SELECT status, node, count(*)::int AS n FROM flow_runs WHERE flow_id = $1 GROUP BY 1, 2`, [flowId])).rows;
-  assert.ok(atKill > 0 && atKill < RUNS, `killed mid-way (${atKill} of ${RUNS} runs done): ${JSON.stringify(states)} ${stderr}`);
+  assert.ok(atKill > 0 && atKill < RUNS, `killed mid-way (${atKill} of ${RUNS} runs done): ${JSON.stringify(states)} ${errors()}`);
 
   await t.startWorkers(); // takes over once the dead worker's 3 s leases expire
   for (let i = 0; i < 2400 && (await done()) < RUNS; i++) await new Promise((r) => setTimeout(r, 100));

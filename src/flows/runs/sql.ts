@@ -95,6 +95,16 @@ export async function saveRuns(db: Queryable, commits: RunCommit[]): Promise<voi
      WHERE r.account_id = u.account_id AND r.id = u.id`,
     [JSON.stringify(rows)],
   );
+  // A wake whose sender held the row while the UPDATE above waited is invisible to that UPDATE's
+  // snapshot; a second statement sees it (a fresh snapshot) and keeps the run due.
+  await db.query(
+    `UPDATE flow_runs r SET due_at = now()
+     FROM unnest($1::text[], $2::text[]) AS u (a, i)
+     WHERE r.account_id = u.a AND r.id = u.i AND r.status IN ('active', 'waiting')
+       AND (r.due_at IS NULL OR r.due_at > now())
+       AND EXISTS (SELECT 1 FROM flow_run_wakes w WHERE w.account_id = r.account_id AND w.run_id = r.id)`,
+    [rows.map((r) => r.account_id), rows.map((r) => r.id)],
+  );
   const steps = commits.flatMap(({ run, trace }) => trace.map((t) => ({
     account_id: run.accountId, run_id: run.id, flow_id: run.flowId, iteration: t.iteration, node_id: t.node_id, type: t.type,
     outcome: t.outcome ?? null, at: t.at,
@@ -139,4 +149,18 @@ export async function releaseRuns(db: Queryable, workerId: string, runs: { accou
 export async function wakeRun(db: Queryable, accountId: string, runId: string, wake: Wake): Promise<void> {
   await db.query('INSERT INTO flow_run_wakes (account_id, run_id, wake) VALUES ($1, $2, $3)', [accountId, runId, JSON.stringify(wake)]);
   await db.query(`UPDATE flow_runs SET due_at = now() WHERE account_id = $1 AND id = $2 AND status IN ('active', 'waiting')`, [accountId, runId]);
+}
+
+/**
+ * Locks the batch's runs for its commit and keeps only those this worker still holds: a run whose
+ * lease expired and was taken over by another worker is that worker's to commit, not ours.
+ */
+export async function stillHeld(db: Queryable, workerId: string, runs: { accountId: string; id: string }[]): Promise<Set<string>> {
+  if (runs.length === 0) return new Set();
+  const r = await db.query<{ id: string }>(
+    `SELECT r.id FROM flow_runs r JOIN unnest($2::text[], $3::text[]) AS u (a, i) ON r.account_id = u.a AND r.id = u.i
+     WHERE r.locked_by = $1 ORDER BY r.account_id, r.id FOR UPDATE OF r`,
+    [workerId, runs.map((x) => x.accountId), runs.map((x) => x.id)],
+  );
+  return new Set(r.rows.map((x) => x.id));
 }

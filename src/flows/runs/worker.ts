@@ -18,7 +18,7 @@ import { applyLocalEffect, contactPatchOf, finishDrafts, performHttp, prepareFlo
 import { normaliseContacts } from '../../contacts/normalise-contacts.js';
 import { patchContact } from '../../contacts/contacts.js';
 import { AppError } from '../../core/errors.js';
-import { claimRuns, loadWakes, releaseRuns, saveRuns, writtenMessages, type RunCommit, type RunRow } from './sql.js';
+import { claimRuns, loadWakes, releaseRuns, saveRuns, stillHeld, writtenMessages, type RunCommit, type RunRow } from './sql.js';
 import { accountChannels, rowToState } from './state.js';
 import { fireDueEntries } from '../entries/scheduler.js';
 import { RUNS_CHANNEL } from '../notify.js';
@@ -36,6 +36,7 @@ export class FlowWorker {
   readonly workerId = `${hostname()}:${process.pid}:${newId('fw').slice(-6)}`;
   private readonly loop: WorkLoop;
   private readonly definitions = new Map<string, Promise<FlowDefinition | undefined>>();
+  private firing = false;
 
   constructor(private readonly deps: AppDeps, private readonly opts: { batchSize?: number; concurrency?: number; pollMs?: number; leaseSeconds?: number } = {}) {
     this.loop = new WorkLoop({
@@ -44,7 +45,11 @@ export class FlowWorker {
       concurrency: opts.concurrency ?? 4, pollMs: opts.pollMs,
       work: () => this.runBatch(),
       // Scheduled entries (broadcasts, date fields, segments) are checked on every tick.
-      onTick: () => void fireDueEntries(deps).catch((err: unknown) => deps.log.error({ err }, 'flow entries failed')),
+      onTick: () => {
+        if (this.firing) return; // one firing at a time per process: a slow one must not pile up
+        this.firing = true;
+        void fireDueEntries(deps).catch((err: unknown) => deps.log.error({ err }, 'flow entries failed')).finally(() => { this.firing = false; });
+      },
     });
   }
 
@@ -87,6 +92,8 @@ export class FlowWorker {
     let d = this.definitions.get(key);
     if (!d) {
       d = getVersion(this.deps.pool, row.account_id, row.flow_id, row.version).then((v) => v?.definition);
+      // A failed read (the database restarting) must not be remembered.
+      d.catch(() => this.definitions.delete(key));
       if (this.definitions.size > 1000) this.definitions.clear();
       this.definitions.set(key, d);
     }
@@ -199,7 +206,8 @@ export class FlowWorker {
    * The batch's new run states, paths and messages in one transaction: one commit (one WAL flush)
    * for up to a hundred runs, and a replayed batch finds its messages by key.
    */
-  private async commit(results: StepOutcome[]): Promise<void> {
+  private async commit(batch: StepOutcome[]): Promise<void> {
+    let results = batch;
     if (results.length === 0) return;
     const now = this.deps.clock.now();
     // Contact updates, list changes and emitted events first, each on its own: they are
@@ -208,7 +216,15 @@ export class FlowWorker {
     const updates: ContactUpdate[] = [];
     for (const r of results) {
       for (const { env, effect } of r.local) {
-        const patch = await contactPatchOf(env, r.commit.run, effect);
+        let patch: Record<string, unknown> | undefined;
+        try {
+          patch = await contactPatchOf(env, r.commit.run, effect);
+        } catch (err) {
+          // A value that does not render marks its step; it must not hold up the batch.
+          if (!(err instanceof AppError)) throw err;
+          markStepFailed(r.commit.trace, effect, err.message, now);
+          continue;
+        }
         if (patch) {
           updates.push({ env, effect, patch, trace: r.commit.trace });
           continue;
@@ -218,8 +234,14 @@ export class FlowWorker {
       }
     }
     await this.updateContacts(updates, now);
-    const gated = await finishDrafts(results.flatMap((r) => r.drafts));
+    let gated = await finishDrafts(results.flatMap((r) => r.drafts));
     await withTransaction(this.deps.pool, async (tx) => {
+      const held = await stillHeld(tx, this.workerId, results.map((r) => r.commit.run));
+      if (held.size < results.length) {
+        this.deps.log.warn({ lost: results.length - held.size }, 'flow runs taken over by another worker (lease expired); their steps are theirs');
+        results = results.filter((r) => held.has(r.commit.run.id));
+        gated = gated.filter((m) => held.has(String(m.message.source?.run_id)));
+      }
       const byAccount = new Map<string, PreparedMessage[]>();
       for (const m of [...results.flatMap((r) => r.sends), ...gated]) {
         const list = byAccount.get(m.message.accountId);

@@ -1,25 +1,9 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
 import { createTestApp, type TestApp } from '../../test-support/app.js';
+import { spawnWorkerProcess } from '../../test-support/worker-process.js';
 
-const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 const TOTAL = 10_000;
-
-// A dispatch-only worker in its own process, reaching this test's sandbox sinks by port.
-const WORKER = `
-import { loadConfig } from './src/core/config.ts';
-import { createLogger } from './src/core/logger.ts';
-import { systemClock } from './src/core/clock.ts';
-import { createPool } from './src/db/index.ts';
-import { createMetrics } from './src/http/metrics.ts';
-import { configuredSandbox, startDispatch } from './src/runtime/messaging.ts';
-const config = loadConfig(process.env);
-const pool = createPool(config.databaseUrl, 5);
-const deps = { pool, config, log: createLogger('silent'), clock: systemClock, metrics: createMetrics(pool), sandbox: configuredSandbox(config) };
-await startDispatch(deps, { pollMs: 100 });
-`;
 
 let t: TestApp;
 before(async () => { t = await createTestApp({ sandbox: true }); });
@@ -38,24 +22,14 @@ test('a dispatch worker SIGKILLed mid-send: nothing lost, nothing delivered twic
   await t.db.pool.query(
     `INSERT INTO outbox (account_id, message_id, channel_id) SELECT account_id, id, channel_id FROM messages WHERE account_id = $1`, [t.accountId]);
 
-  const child = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', WORKER], {
-    cwd: ROOT,
-    env: {
-      ...process.env, DATABASE_URL: t.db.url, CONVERSA_SANDBOX: '1', CONVERSA_LEASE_SECONDS: '3',
-      CONVERSA_SANDBOX_SMTP_PORT: String(sandbox.smtpPort), CONVERSA_SANDBOX_SMPP_PORT: String(sandbox.smscPort),
-    },
-    stdio: ['ignore', 'ignore', 'pipe'],
-  });
-  let stderr = '';
-  child.stderr.on('data', (d: Buffer) => { stderr += d.toString(); });
-  const exited = new Promise<void>((resolve) => child.on('exit', () => resolve()));
+  const { child, exited, stderr: errors } = spawnWorkerProcess(t.db.url, sandbox);
 
   const received = async () => (await t.db.pool.query<{ n: number }>('SELECT count(*)::int AS n FROM sandbox_messages')).rows[0]!.n;
   for (let i = 0; i < 6000 && (await received()) < 1500; i++) await new Promise((r) => setTimeout(r, 20));
   child.kill('SIGKILL');
   await exited;
   const atKill = await received();
-  assert.ok(atKill >= 1500 && atKill < TOTAL, `killed mid-send (${atKill} of ${TOTAL} received): ${stderr}`);
+  assert.ok(atKill >= 1500 && atKill < TOTAL, `killed mid-send (${atKill} of ${TOTAL} received): ${errors()}`);
   // What the dead worker had in hand: claimed, perhaps handed to a provider, not recorded.
   const inFlight = new Set((await t.db.pool.query<{ message_id: string }>('SELECT message_id FROM outbox WHERE locked_by IS NOT NULL')).rows.map((r) => r.message_id));
 

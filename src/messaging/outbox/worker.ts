@@ -172,7 +172,9 @@ export class OutboxWorker {
         const error = err instanceof Error ? err.message : String(err);
         outcomes = part.map((m) => ({ id: m.message_id, status: 'failed', transient: true, error }));
       }
-      settling.push(this.settle(part, outcomes, channel));
+      // Caught here: a settle failing while the next part sends must not be an unhandled
+      // rejection; its rows stay leased and are retried (and deduplicated by the provider key).
+      settling.push(this.settle(part, outcomes, channel).catch((err: unknown) => this.deps.log.error({ err }, 'recording a send failed')));
     }
     await Promise.all(settling);
   }
