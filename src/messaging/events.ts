@@ -49,7 +49,8 @@ async function wakeWaitingRun(db: Queryable, accountId: string, messageId: strin
     `INSERT INTO flow_run_wakes (account_id, run_id, wake)
      SELECT account_id, source ->> 'run_id',
        jsonb_build_object('kind', 'message', 'key', source ->> 'key', 'messageId', id, 'status', $3::text, 'channel_type', channel_type)
-     FROM messages WHERE account_id = $1 AND id = $2 AND (source ->> 'await')::boolean IS TRUE
+     FROM messages m WHERE account_id = $1 AND id = $2 AND (source ->> 'await')::boolean IS TRUE
+       AND EXISTS (SELECT 1 FROM flow_runs r WHERE r.account_id = m.account_id AND r.id = m.source ->> 'run_id' AND r.status IN ('active', 'waiting'))
      RETURNING run_id`,
     [accountId, messageId, status],
   );

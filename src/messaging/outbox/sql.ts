@@ -91,9 +91,10 @@ async function wakeRunsOnSent(db: Queryable, accountId: string, ids: string[]): 
     `INSERT INTO flow_run_wakes (account_id, run_id, wake)
      SELECT account_id, source ->> 'run_id',
        jsonb_build_object('kind', 'message', 'key', source ->> 'key', 'messageId', id, 'status', 'delivered', 'channel_type', channel_type)
-     FROM messages
+     FROM messages m
      WHERE account_id = $1 AND id = ANY($2::text[]) AND (source ->> 'await')::boolean IS TRUE
        AND channel_type IN ('email', 'push', 'webhook', 'db_update')
+       AND EXISTS (SELECT 1 FROM flow_runs r WHERE r.account_id = m.account_id AND r.id = m.source ->> 'run_id' AND r.status IN ('active', 'waiting'))
      RETURNING run_id`,
     [accountId, ids],
   );
