@@ -47,6 +47,8 @@ CREATE TABLE flow_runs (
   wait_event    text,
   correlation   text,
   iteration     integer NOT NULL DEFAULT 0,
+  -- Claims since the last commit: a step that fails the same way every time fails the run after a few.
+  attempts      integer NOT NULL DEFAULT 0,
   vars          jsonb NOT NULL DEFAULT '{}'::jsonb,
   error         text,
   entered_at    timestamptz NOT NULL DEFAULT now(),

@@ -13,12 +13,13 @@ export interface RunRow {
   due_at: Date | null;
   wait: WaitState | null;
   iteration: number;
+  attempts: number;
   vars: Record<string, unknown>;
   error: string | null;
   entered_at: Date;
 }
 
-const COLS = 'account_id, id, flow_id, version, contact_id, node, status, due_at, wait, iteration, vars, error, entered_at';
+const COLS = 'account_id, id, flow_id, version, contact_id, node, status, due_at, wait, iteration, attempts, vars, error, entered_at';
 
 /** Claims due runs (FOR UPDATE SKIP LOCKED, with a lease): timers that fired and runs woken by an event or a message outcome. */
 export async function claimRuns(db: Queryable, workerId: string, limit: number, leaseSeconds: number): Promise<RunRow[]> {
@@ -28,7 +29,7 @@ export async function claimRuns(db: Queryable, workerId: string, limit: number, 
        WHERE due_at <= now() AND status IN ('active', 'waiting') AND (locked_until IS NULL OR locked_until < now())
        ORDER BY due_at LIMIT $2 FOR UPDATE SKIP LOCKED
      )
-     UPDATE flow_runs r SET locked_by = $1, locked_until = now() + make_interval(secs => $3)
+     UPDATE flow_runs r SET locked_by = $1, locked_until = now() + make_interval(secs => $3), attempts = r.attempts + 1
      FROM due WHERE r.account_id = due.account_id AND r.id = due.id
      RETURNING ${COLS.split(', ').map((c) => 'r.' + c).join(', ')}`,
     [workerId, limit, leaseSeconds],
@@ -89,7 +90,7 @@ export async function saveRuns(db: Queryable, commits: RunCommit[]): Promise<voi
                       AND EXISTS (SELECT 1 FROM flow_run_wakes w WHERE w.account_id = r.account_id AND w.run_id = r.id)
                      THEN now() ELSE u.due_at END, wait = u.wait, wait_event = u.wait_event,
        correlation = u.correlation, iteration = u.iteration, vars = u.vars, error = u.error, updated_at = now(),
-       ended_at = CASE WHEN u.ended THEN coalesce(r.ended_at, now()) END, locked_by = NULL, locked_until = NULL
+       ended_at = CASE WHEN u.ended THEN coalesce(r.ended_at, now()) END, locked_by = NULL, locked_until = NULL, attempts = 0
      FROM jsonb_to_recordset($1::jsonb) AS u (account_id text, id text, node text, status text, due_at timestamptz, wait jsonb,
        wait_event text, correlation text, iteration int, vars jsonb, error text, ended boolean)
      WHERE r.account_id = u.account_id AND r.id = u.id`,

@@ -25,6 +25,9 @@ import { RUNS_CHANNEL } from '../notify.js';
 
 export { RUNS_CHANNEL };
 
+/** Claims of a run whose step keeps failing before the run is failed. */
+const MAX_ATTEMPTS = 5;
+
 
 /**
  * Drives runs: claims due ones in batches (SKIP LOCKED, leases), feeds each its wakes through the
@@ -80,7 +83,15 @@ export class FlowWorker {
       try {
         results.push(await this.stepRun(row, wakes.get(row.id) ?? [], contacts.get(row.id), written, batch));
       } catch (err) {
-        deps.log.error({ err, run: row.id }, 'flow run step failed; retried after its lease');
+        if (row.attempts < MAX_ATTEMPTS) {
+          deps.log.error({ err, run: row.id }, 'flow run step failed; retried after its lease');
+          continue;
+        }
+        // The same failure every time: the run fails (visible in its path) instead of retrying forever.
+        const error = err instanceof Error ? err.message : String(err);
+        const run = { ...rowToState(row), status: 'failed' as const, node: null, dueAt: null, wait: null, error };
+        const step: TraceEntry = { at: deps.clock.now(), iteration: row.iteration + 1, node_id: row.node ?? 'start', type: 'error', outcome: 'failed', detail: { error } };
+        results.push({ commit: { run: { ...run, iteration: row.iteration + 1 }, trace: [step], consumed: (wakes.get(row.id) ?? []).map((w) => w.seq) }, local: [], sends: [], drafts: [] });
       }
     }
     await this.commit(results);
