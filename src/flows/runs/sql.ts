@@ -165,3 +165,13 @@ export async function stillHeld(db: Queryable, workerId: string, runs: { account
   );
   return new Set(r.rows.map((x) => x.id));
 }
+
+/** Extends this worker's lease on the runs of a batch still being stepped (slow HTTP nodes). */
+export async function renewRuns(db: Queryable, workerId: string, runs: { account_id: string; id: string }[], leaseSeconds: number): Promise<void> {
+  if (runs.length === 0) return;
+  await db.query(
+    `UPDATE flow_runs r SET locked_until = now() + make_interval(secs => $4)
+     FROM unnest($2::text[], $3::text[]) AS u (a, i)
+     WHERE r.account_id = u.a AND r.id = u.i AND r.locked_by = $1`,
+    [workerId, runs.map((x) => x.account_id), runs.map((x) => x.id), leaseSeconds]);
+}

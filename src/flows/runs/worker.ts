@@ -18,7 +18,7 @@ import { applyLocalEffect, contactPatchOf, finishDrafts, performHttp, prepareFlo
 import { normaliseContacts } from '../../contacts/normalise-contacts.js';
 import { patchContact } from '../../contacts/contacts.js';
 import { AppError } from '../../core/errors.js';
-import { claimRuns, loadWakes, releaseRuns, saveRuns, stillHeld, writtenMessages, type RunCommit, type RunRow } from './sql.js';
+import { claimRuns, loadWakes, releaseRuns, renewRuns, saveRuns, stillHeld, writtenMessages, type RunCommit, type RunRow } from './sql.js';
 import { accountChannels, rowToState } from './state.js';
 import { fireDueEntries } from '../entries/scheduler.js';
 import { RUNS_CHANNEL } from '../notify.js';
@@ -75,7 +75,14 @@ export class FlowWorker {
     const [wakes, written, contacts] = await Promise.all([loadWakes(deps.pool, rows), writtenMessages(deps.pool, rows), loadContacts(deps.pool, rows)]);
     const batch = new BatchContext(deps);
     const results: StepOutcome[] = [];
+    const lease = this.opts.leaseSeconds ?? deps.config.workers.leaseSeconds;
+    let leasedAt = Date.now();
     for (const [i, row] of rows.entries()) {
+      // Steps with slow HTTP calls can outlast the lease: the batch's runs stay ours until committed.
+      if (Date.now() - leasedAt > (lease * 1000) / 2) {
+        await renewRuns(deps.pool, this.workerId, rows, lease);
+        leasedAt = Date.now();
+      }
       if (this.loop.signal.aborted) {
         await releaseRuns(deps.pool, this.workerId, rows.slice(i));
         break;

@@ -141,3 +141,13 @@ export async function deferAgain(db: Queryable, accountId: string, messageId: st
   await db.query(`UPDATE messages SET policy = policy || jsonb_build_object('due_at', $3::text), updated_at = now() WHERE account_id = $1 AND id = $2`,
     [accountId, messageId, dueAt.toISOString()]);
 }
+
+/** Extends this worker's lease on rows it still holds (a rate-limited channel working through a large claim). */
+export async function renewClaims(db: Queryable, workerId: string, keys: { account_id: string; message_id: string }[], leaseSeconds: number): Promise<void> {
+  if (keys.length === 0) return;
+  await db.query(
+    `UPDATE outbox o SET locked_until = now() + make_interval(secs => $4)
+     FROM unnest($2::text[], $3::text[]) AS u (a, m)
+     WHERE o.account_id = u.a AND o.message_id = u.m AND o.locked_by = $1`,
+    [workerId, keys.map((k) => k.account_id), keys.map((k) => k.message_id), leaseSeconds]);
+}

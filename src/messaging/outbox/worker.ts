@@ -9,7 +9,7 @@ import { recordEvent } from '../events.js';
 import { OUTBOX_CHANNEL } from '../send.js';
 import { expireIdempotencyKeys } from '../idempotency.js';
 import { expirePendingReports, replayPending } from '../report.js';
-import { claimOutbox, deferAgain, recordFailed, recordSent, releaseClaims, retryLater, type ClaimedMessage } from './sql.js';
+import { claimOutbox, deferAgain, recordFailed, recordSent, releaseClaims, renewClaims, retryLater, type ClaimedMessage } from './sql.js';
 import { contactForPolicy, loadAccountPolicy } from '../policy/index.js';
 import { recheckSendingTime } from '../policy/decide.js';
 import type { PolicyView } from '../../accounts/policy.js';
@@ -155,8 +155,15 @@ export class OutboxWorker {
     // Recording a part's outcomes (a transaction) overlaps sending the next part, so the
     // provider's window never idles while the database commits.
     const settling: Promise<void>[] = [];
+    let leasedAt = Date.now();
     for (let i = 0; i < group.length; i += max) {
       const part = group.slice(i, i + max);
+      // A slow (rate-limited) channel may take longer than the lease for a whole claim: the rows
+      // not sent yet stay ours, or another worker would send them too.
+      if (Date.now() - leasedAt > (this.leaseSeconds * 1000) / 2) {
+        await renewClaims(this.deps.pool, this.workerId, group.slice(i), this.leaseSeconds);
+        leasedAt = Date.now();
+      }
       if (signal.aborted) {
         await Promise.all(settling);
         await releaseClaims(this.deps.pool, this.workerId, group.slice(i));
