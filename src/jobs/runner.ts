@@ -114,10 +114,10 @@ export class JobRunner {
     try {
       if (!handler) throw new Error(`no handler for job kind ${job.kind}`);
       const outcome = await handler({ job, pool: this.opts.pool, log, signal: this.abort.signal });
-      if (outcome !== 'released') await completeJob(this.opts.pool, job);
+      if (outcome !== 'released') await completeJob(this.opts.pool, job, this.workerId);
     } catch (err) {
       if (this.abort.signal.aborted) return; // released in bulk by stop()
-      const result = await failJob(this.opts.pool, job, (err as Error).message).catch(() => 'retry');
+      const result = await failJob(this.opts.pool, job, (err as Error).message, this.workerId).catch(() => 'retry');
       log.warn({ err: (err as Error).message, result }, 'job failed');
     } finally {
       clearInterval(heartbeat);
