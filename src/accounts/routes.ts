@@ -7,6 +7,7 @@ import { recordAudit, listAudit } from '../audit/index.js';
 import { createAccount, createApiKey, login, checkPassword, SESSION_TTL_MINUTES } from './service.js';
 import { listApiKeys, revokeApiKey } from './sql/api-keys.js';
 import { forgetVerifiedKeys } from './auth-context.js';
+import { signingSecret } from './signing.js';
 import { insertUser, listUsers, getUser, updateUser, deleteUser } from './sql/users.js';
 import { deleteSession } from './sql/sessions.js';
 import { getAccount, updateAccountPolicy } from './sql/accounts.js';
@@ -123,6 +124,13 @@ export const accountRoutes: FastifyPluginAsyncTypebox<{ deps: AppDeps }> = async
   });
 
   // ---- Policy settings (read by the messaging policy gate and relative-date filters) -----
+  // The secret that signs flow HTTP calls; admins only, as it lets anyone forge Conversa's calls.
+  app.get('/settings/signing_secret', { config: { role: 'admin' }, schema: { tags: ['settings'] } }, async (req) => ({
+    secret: await signingSecret(pool, req.auth.accountId),
+    header: 'Conversa-Signature',
+    scheme: 't=<unix seconds>,v1=<hex HMAC-SHA256(secret, t + "." + raw body)>',
+  }));
+
   app.get('/settings/policy', { schema: { tags: ['settings'] } }, async (req) => {
     const acc = await getAccount(pool, req.auth.accountId);
     if (!acc) throw notFound('account');

@@ -2,6 +2,9 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { createTestApp, type TestApp } from '../test-support/app.js';
 import { waitFor } from '../test-support/wait.js';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { verifySignature } from '../channels/webhook/signature.js';
 
 let t: TestApp;
 let listId: string;
@@ -9,7 +12,8 @@ let emailTpl: string;
 let smsTpl: string;
 
 before(async () => {
-  t = await createTestApp({ sandbox: true });
+  // Loopback allowed: the bank's API of the http node test is a local server.
+  t = await createTestApp({ sandbox: true, config: { ssrfAllow: ['127.0.0.0/8'] } });
   await t.startWorkers();
   listId = (await t.call('POST', '/v1/lists', { name: 'Clientes', key_field: 'doc', default_country: 'CO', fields: [{ key: 'doc', type: 'text' }, { key: 'name', type: 'text' }, { key: 'paid', type: 'boolean' }] })).json().id;
   emailTpl = (await t.call('POST', '/v1/templates', { name: 'Compra', channel_type: 'email', subject: 'Compra de {{ data.amount }}', body: '<p>Hola {{ contact.name }}</p>' })).json().id;
@@ -149,4 +153,41 @@ test('simulate plays the draft on a virtual clock and sends nothing', async () =
   assert.deepEqual(tl.map((e) => e.node_id), ['confirm', 'await_payment', 'await_payment', 'remind', 'done']);
   assert.equal(tl.at(-1)!.at, '2026-12-02T14:00:00.000Z', 'the timeout a day later, on the virtual clock');
   assert.equal((await t.db.pool.query(`SELECT count(*)::int AS n FROM messages`)).rows[0].n, before);
+});
+
+test('an http node calls the bank signed with the account secret, the step key as Idempotency-Key, and branches on the answer', { timeout: 60_000 }, async () => {
+  const received: { headers: Record<string, string | string[] | undefined>; body: string }[] = [];
+  const bank = createServer((req, res) => {
+    let body = '';
+    req.on('data', (c: Buffer) => { body += c.toString(); });
+    req.on('end', () => {
+      received.push({ headers: req.headers, body });
+      res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ blocked: true }));
+    });
+  });
+  await new Promise<void>((r) => bank.listen(0, '127.0.0.1', () => r()));
+  try {
+    const port = (bank.address() as AddressInfo).port;
+    const flowId = await publishedFlow({
+      entry: { type: 'event', event: 'fraude' },
+      nodes: [
+        { id: 'block', type: 'http', method: 'POST', url: `http://127.0.0.1:${port}/tx/{{ event.data.tx }}/block`, body: { tx: '{{ event.data.tx }}' },
+          success_when: { status: [200], path: 'blocked', equals: true }, next: { success: 'ok', failure: 'ko' } },
+        { id: 'ok', type: 'exit' },
+        { id: 'ko', type: 'exit' },
+      ],
+    }, 'Fraude');
+    await t.call('POST', '/v1/events', { name: 'fraude', list_id: listId, contact: { doc: 'f1', name: 'Fe' }, data: { tx: 'T-9' } });
+    const done = await waitFor('done', async () => (await runsOf(flowId)).find((r) => r.status === 'done'));
+    assert.deepEqual(done.path.map((s) => s.node_id).slice(-1), ['ok']);
+    assert.equal(received.length, 1);
+    const call = received[0]!;
+    assert.deepEqual(JSON.parse(call.body), { tx: 'T-9' });
+    assert.match(String(call.headers['idempotency-key']), /:block:/);
+    const secret = (await t.call('GET', '/v1/settings/signing_secret')).json().secret;
+    assert.ok(verifySignature(String(call.headers['conversa-signature']), call.body, secret), 'the signature verifies with the account secret');
+    assert.ok(!verifySignature(String(call.headers['conversa-signature']), call.body, 'sig_other'));
+  } finally {
+    bank.close();
+  }
 });

@@ -149,3 +149,6 @@ CREATE TABLE flow_approvals (
   PRIMARY KEY (account_id, id)
 );
 CREATE INDEX flow_approvals_flow_idx ON flow_approvals (account_id, flow_id, created_at DESC);
+
+-- The secret that signs a flow's HTTP calls (Conversa-Signature, as webhooks): generated on first use.
+ALTER TABLE accounts ADD COLUMN signing_secret text;

@@ -18,6 +18,8 @@ import type { RenderedContent } from '../../channels/port.js';
 import { prepareMessage, unsubscribeFor, type PreparedMessage } from '../../messaging/prepare.js';
 import type { Effect, EventData, RunState, Wake } from '../engine/types.js';
 import { readPath } from '../engine/paths.js';
+import { signPayload, SIGNATURE_HEADER } from '../../channels/webhook/signature.js';
+import { signingSecret } from '../../accounts/signing.js';
 import { EVENTS_CHANNEL } from '../notify.js';
 
 type SendEffect = Extract<Effect, { type: 'send' }>;
@@ -147,10 +149,14 @@ export async function finishDrafts(drafts: SendDraft[]): Promise<PreparedMessage
 /** Calls the node's HTTP API (SSRF-guarded at connect time, the effect key as Idempotency-Key) and says how it went. */
 export async function performHttp(env: RunEnv, e: HttpEffect): Promise<Wake> {
   try {
+    const body = e.body !== undefined && e.method !== 'GET' ? JSON.stringify(e.body) : '';
+    // Signed like webhooks, with the account's signing secret (GET /v1/settings/signing_secret),
+    // so the bank's API can tell Conversa's calls from anyone else's.
+    const signature = signPayload(body, await signingSecret(env.deps.pool, env.account.id), env.deps.clock.now());
     const res = await safeFetch(e.url, {
       method: e.method,
-      headers: { 'content-type': 'application/json', 'idempotency-key': e.key, ...(e.headers ?? {}) },
-      ...(e.body !== undefined && e.method !== 'GET' ? { body: JSON.stringify(e.body) } : {}),
+      headers: { 'content-type': 'application/json', 'idempotency-key': e.key, ...(e.headers ?? {}), [SIGNATURE_HEADER]: signature },
+      ...(body ? { body } : {}),
       timeoutMs: (e.timeout_seconds ?? 10) * 1000,
     }, { allow: env.deps.config.ssrfAllow });
     const text = await res.text();

@@ -1,6 +1,6 @@
 import { api } from '../ui/api';
 import type {
-  Flow, FlowDefinition, FlowExample, FlowStats, FlowVersion, FlowVersionSummary, SimulateRequest, SimulateResult,
+  Flow, FlowApproval, FlowDefinition, FlowExample, FlowStats, FlowVersion, FlowVersionSummary, SimulateRequest, SimulateResult,
 } from './types';
 
 const enc = encodeURIComponent;
@@ -23,3 +23,9 @@ export const getStats = (id: string, signal?: AbortSignal) => api.get<FlowStats>
 
 /** Simulates the saved draft for a sample contact on a virtual clock; nothing is sent. */
 export const simulateFlow = (id: string, body: SimulateRequest) => api.post<SimulateResult>(`/flows/${enc(id)}/simulate`, body);
+
+export const getApprovals = async (id: string, signal?: AbortSignal) =>
+  (await api.get<{ approvals: FlowApproval[] }>(`/flows/${enc(id)}/approvals`, undefined, signal)).approvals;
+/** Sends a held broadcast to the rest of its segment (approver role or higher; 409 once released). */
+export const releaseApproval = (id: string, approvalId: string) =>
+  api.post<{ id: string; status: 'released'; started: number }>(`/flows/${enc(id)}/approvals/${enc(approvalId)}/release`, {});

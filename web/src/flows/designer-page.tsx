@@ -10,6 +10,7 @@ import { useAsync } from '../ui/hooks';
 import { PageHeader } from '../ui/layout';
 import { Link } from '../ui/router';
 import { getFlow, getStats, getVersion, getVersions, publishFlow, saveDraft, simulateFlow } from './api';
+import { ApprovalsPanel, useApprovals } from './approvals-panel';
 import { CanvasContext, type CanvasInfo } from './canvas-nodes';
 import { defaultNode } from './catalog';
 import { FlowCanvas, Palette } from './flow-canvas';
@@ -71,6 +72,8 @@ function Designer({ initial, pickers, segments, list }: {
   const [tab, setTab] = useState<SideTab>('node');
   const [simulation, setSimulation] = useState<SimulateResult>();
   const stats = useLiveStats(flow.id, flow.version !== null);
+  const approvals = useApprovals(flow.id, flow.version !== null);
+  const pendingApprovals = approvals.approvals?.filter((a) => a.status === 'pending').length ?? 0;
   const versions = useAsync((signal) => getVersions(flow.id, signal), [flow.id, flow.version]);
 
   const dirty = name !== flow.name || !sameJson(canvas.def, saved);
@@ -184,6 +187,10 @@ function Designer({ initial, pickers, segments, list }: {
                 key={list?.id ?? 'loading'} initialContact={sampleContact(list)} run={simulate} result={simulation} entryEvent={canvas.def.entry.type === 'event' ? canvas.def.entry.event : undefined} templateName={(tid) => pickers.templates.find((t) => t.id === tid)?.name}
                 onSelectNode={canvas.select} />
             }
+            approvals={flow.version === null ? undefined : {
+              pending: pendingApprovals,
+              panel: <ApprovalsPanel flowId={flow.id} approvals={approvals.approvals} error={approvals.error} onReleased={approvals.refresh} />,
+            }}
           />
         </div>
       ) : (

@@ -5,13 +5,14 @@ import { ENTRY_ID, removeNode, renameNode, updateNode } from './graph';
 import { NodeForm, type Pickers } from './node-form';
 import type { useCanvas } from './use-canvas';
 
-export type SideTab = 'node' | 'simulate';
+export type SideTab = 'node' | 'simulate' | 'approvals';
 
 /**
- * The panel right of the canvas: the selected node's form (or the entry's), and the simulation.
- * The simulation is rendered by the page (it needs the flow) and passed in.
+ * The panel right of the canvas: the selected node's form (or the entry's), the simulation and
+ * the broadcasts held for approval. The last two are rendered by the page (they need the flow)
+ * and passed in; the approvals tab shows only when passed (a published flow).
  */
-export function SidePanel({ canvas, pickers, segments, readOnly, tab, onTab, simulate }: {
+export function SidePanel({ canvas, pickers, segments, readOnly, tab, onTab, simulate, approvals }: {
   canvas: ReturnType<typeof useCanvas>;
   pickers: Pickers;
   segments: readonly Segment[];
@@ -19,6 +20,8 @@ export function SidePanel({ canvas, pickers, segments, readOnly, tab, onTab, sim
   tab: SideTab;
   onTab: (tab: SideTab) => void;
   simulate?: ReactNode;
+  /** The approvals panel and how many wait for release (counted on the tab). */
+  approvals?: { panel: ReactNode; pending: number };
 }) {
   const { def, selectedId, edit } = canvas;
   const node = def.nodes.find((n) => n.id === selectedId);
@@ -26,6 +29,8 @@ export function SidePanel({ canvas, pickers, segments, readOnly, tab, onTab, sim
   let body: ReactNode;
   if (tab === 'simulate' && simulate) {
     body = simulate;
+  } else if (tab === 'approvals' && approvals) {
+    body = approvals.panel;
   } else if (selectedId === ENTRY_ID) {
     body = <EntryForm def={def} onChange={(d) => edit(() => d)} segments={segments} fields={pickers.fields} readOnly={readOnly} />;
   } else if (node) {
@@ -64,6 +69,11 @@ export function SidePanel({ canvas, pickers, segments, readOnly, tab, onTab, sim
           <button type="button" role="tab" aria-selected={tab === 'simulate'} className={tab === 'simulate' ? 'active' : ''} onClick={() => onTab('simulate')} data-testid="side-tab-simulate">
             Simulate
           </button>
+          {approvals && (
+            <button type="button" role="tab" aria-selected={tab === 'approvals'} className={tab === 'approvals' ? 'active' : ''} onClick={() => onTab('approvals')} data-testid="side-tab-approvals">
+              Approvals{approvals.pending > 0 && <span className="badge badge-warning flow-tab-count" data-testid="approvals-pending">{approvals.pending}</span>}
+            </button>
+          )}
         </div>
       )}
       <div className="flow-side-body">{body}</div>

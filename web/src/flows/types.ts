@@ -226,3 +226,16 @@ export interface DefinitionProblem {
   node_id?: string;
   message: string;
 }
+
+/** A broadcast held for approval: its control sample went out, the rest waits for an approver. */
+export interface FlowApproval {
+  id: string;
+  version: number;
+  status: 'pending' | 'released';
+  sample_size: number;
+  total: number;
+  created_at: string;
+  /** Who released it (the actor the audit log names), once released. */
+  released_by: string | null;
+  released_at: string | null;
+}
