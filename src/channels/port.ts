@@ -37,6 +37,11 @@ export interface Attachment {
 /** One message handed to a provider. `id` is the idempotency key all the way to the provider. */
 export interface OutgoingMessage {
   id: string;
+  /**
+   * The key a provider that deduplicates should see: `id`, except for a message sent again after
+   * a soft bounce (`<id>.r<n>`), which the provider must not drop as a repeat.
+   */
+  idempotencyKey?: string;
   accountId: string;
   contactId: string | null;
   /** The address: an email, an E.164 phone, a push subscription endpoint, a URL, a contact id. */

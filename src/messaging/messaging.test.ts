@@ -229,4 +229,13 @@ test('delivery reports: a hard bounce suppresses the address, replays add nothin
   assert.equal((await message(softId)).status, 'sent');
   const retry = await t.db.pool.query<{ due: boolean }>(`SELECT due_at > now() + interval '20 minutes' AS due FROM outbox WHERE message_id = $1`, [softId]);
   assert.deepEqual(retry.rows, [{ due: true }]);
+  // When the retry comes due it goes out under a new provider key, so a provider that drops
+  // repeats (the sandbox does) takes it as the new attempt it is.
+  await t.db.pool.query('UPDATE outbox SET due_at = now() WHERE message_id = $1', [softId]);
+  const sunk = await waitFor('the resend at the sink', async () => {
+    const r = await t.db.pool.query<{ message_id: string; duplicates: number }>(
+      `SELECT message_id, duplicates FROM sandbox_messages WHERE to_address = 'full@example.com' ORDER BY received_at`);
+    return r.rows.length === 2 ? r.rows : undefined;
+  });
+  assert.deepEqual(sunk, [{ message_id: softId, duplicates: 0 }, { message_id: `${softId}.r1`, duplicates: 0 }]);
 });

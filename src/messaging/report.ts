@@ -18,7 +18,8 @@ const MAX_SOFT_BOUNCES = 5;
 export function createReporter(deps: AppDeps): (r: ProviderReport) => Promise<void> {
   return async (r) => {
     const { pool, log } = deps;
-    let messageId = r.messageId;
+    // A resend after a soft bounce carries `<id>.r<n>` as its provider key: the message is `<id>`.
+    let messageId = r.messageId?.replace(/\.r\d+$/, '');
     if (!messageId && r.providerId && r.channelId) messageId = await messageForProviderId(pool, r.accountId, r.channelId, r.providerId);
     if (!messageId && r.providerId && r.channelId) {
       // Perhaps the send is not recorded yet: keep the receipt until its ids are (replayPending).

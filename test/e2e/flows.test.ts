@@ -3,7 +3,7 @@
 // canvas, see the server's validation problems on the nodes, fill their options and connect
 // their outcomes with the mouse, save, publish; then an event sent through the API starts a run
 // and the send node's live count becomes 1. The simulation draws a sample contact's path, and a
-// published version opens read-only.
+// published version opens read-only. A broadcast held for approval is released from its tab.
 //
 // The server, the browser and the shared helpers are harness.ts's.
 import assert from 'node:assert/strict';
@@ -194,6 +194,47 @@ step('the flows list shows the flow, its list, status and version', async () => 
   const row = page.getByTestId('flow-row').first();
   // The list's name replaces its id once the lists have loaded.
   await eventually('the flow row with its list name', async () => /Después de la compra.*Clientes.*active.*v1/.test(await row.textContent() ?? ''), true);
+});
+
+step('a broadcast needing approval waits after its sample; releasing it in the console starts the rest and is audited', async () => {
+  const list = await callApi<{ id: string }>('POST', '/lists', {
+    name: 'Campaña', key_field: 'doc', fields: [{ key: 'doc', label: 'Documento', type: 'text' }, { key: 'city', label: 'City', type: 'text' }],
+  });
+  const contacts = ['1', '2', '3'].map((doc) => ({ doc, city: 'Cali', email: `c${doc}@example.com`, consent_marketing: true }));
+  await callApi('PUT', `/lists/${list.id}/contacts`, { contacts });
+  const segment = await callApi<{ id: string }>('POST', `/lists/${list.id}/segments`, { name: 'Cali', filter: { field: 'city', op: 'eq', value: 'Cali' } });
+  const template = await callApi<{ id: string }>('POST', '/templates', { name: 'Oferta', channel_type: 'email', subject: 'Oferta', body: '<p>Hola</p>' });
+  const flow = await callApi<{ id: string }>('POST', '/flows', {
+    name: 'Oferta aprobada', list_id: list.id,
+    definition: {
+      entry: { type: 'broadcast', segment_id: segment.id, at: new Date().toISOString(), approval: { sample: 1 } },
+      nodes: [{ id: 'offer', type: 'send', channel_type: 'email', template_id: template.id, next: 'end' }, { id: 'end', type: 'exit' }],
+    },
+  });
+  await callApi('POST', `/flows/${flow.id}/publish`);
+
+  await openNav('Flows');
+  await page.getByTestId('flow-row').filter({ hasText: 'Oferta aprobada' }).click();
+  await page.waitForURL(new RegExp(`/flows/${flow.id}$`));
+  await page.getByTestId('side-tab-approvals').click();
+  // The schedule fires within a second: the sample of 1 goes out and the rest waits, polled in.
+  const approval = page.getByTestId('approval');
+  await eventually('the pending approval', () => approval.getAttribute('data-status', { timeout: 1000 }), 'pending', 20_000);
+  assert.equal((await approval.getByTestId('approval-sample').textContent())?.trim(), '1 of 3');
+  assert.equal(await textOf('approvals-pending'), '1', 'the tab counts what waits');
+
+  await approval.getByTestId('approval-release').click();
+  await eventually('the release outcome', () => textOf('approval-outcome'), 'Released: 2 runs started.');
+  await eventually('the released status', () => approval.getAttribute('data-status', { timeout: 1000 }), 'released');
+  assert.match(await textOf('approval-released') ?? '', /^Released by \S+ · .+/);
+  assert.equal(await page.getByTestId('approval-release').count(), 0, 'a released broadcast has no Release button');
+  assert.equal(await page.getByTestId('approvals-pending').count(), 0);
+
+  const audit = await callApi<{ entries: { action: string; target: string | null; detail: { started?: number } }[] }>('GET', '/audit');
+  const released = audit.entries.find((e) => e.action === 'flow.broadcast_released');
+  assert.ok(released, 'the audit log records the release');
+  assert.equal(released.target, flow.id);
+  assert.equal(released.detail.started, 2);
 });
 
 step('the page raised no script errors', async () => {

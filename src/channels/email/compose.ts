@@ -54,7 +54,7 @@ export function composeMail(msg: OutgoingMessage, s: ComposeSettings): SendMailO
     if (oneClick && LIST_UNSUBSCRIBE.has(key)) continue;
     headers[name] = oneLine(value);
   }
-  headers[MESSAGE_ID_HEADER] = msg.id;
+  headers[MESSAGE_ID_HEADER] = msg.idempotencyKey ?? msg.id;
   if (oneClick) Object.assign(headers, unsubscribeHeaders(msg.links));
 
   const mail: SendMailOptions = {
@@ -62,7 +62,7 @@ export function composeMail(msg: OutgoingMessage, s: ComposeSettings): SendMailO
     to: { name: '', address: msg.to },
     subject: msg.content.subject ?? '',
     text: msg.content.text,
-    messageId: `<${msg.id}@${s.fromDomain}>`,
+    messageId: `<${msg.idempotencyKey ?? msg.id}@${s.fromDomain}>`,
     headers,
     attachments: msg.attachments.map((a) => ({
       filename: a.filename,

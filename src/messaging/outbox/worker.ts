@@ -218,6 +218,7 @@ export class OutboxWorker {
 function toOutgoing(m: ClaimedMessage, contents: Map<string, string>): OutgoingMessage {
   return {
     id: m.message_id,
+    ...(m.resends ? { idempotencyKey: `${m.message_id}.r${m.resends}` } : {}),
     accountId: m.account_id,
     contactId: m.contact_id,
     to: m.to_address,
