@@ -7,7 +7,11 @@ import { RUNS_CHANNEL } from '../notify.js';
 import { FIRE_LIMIT, fireEntry } from './fire.js';
 import { nextFire } from './next-fire.js';
 
-/** On publish: a flow with a scheduled entry (broadcast, date field, segment) gets its next firing. */
+/**
+ * On publish: a flow with a scheduled entry (broadcast, date field, segment) gets its next firing.
+ * A firing in progress keeps its lock (`locked_until`): re-publishing must not let a second worker
+ * fire the same schedule beside it.
+ */
 export async function scheduleEntry(tx: Queryable, accountId: string, flowId: string, version: number, definition: FlowDefinition, now: Date): Promise<void> {
   const account = await getAccount(tx, accountId);
   const next = nextFire(definition.entry, now, account?.timezone ?? 'UTC', null);
@@ -17,7 +21,7 @@ export async function scheduleEntry(tx: Queryable, accountId: string, flowId: st
   }
   await tx.query(
     `INSERT INTO flow_schedules (account_id, flow_id, version, next_at) VALUES ($1, $2, $3, $4)
-     ON CONFLICT (account_id, flow_id) DO UPDATE SET version = EXCLUDED.version, next_at = EXCLUDED.next_at, locked_until = NULL`,
+     ON CONFLICT (account_id, flow_id) DO UPDATE SET version = EXCLUDED.version, next_at = EXCLUDED.next_at, firing_since = NULL`,
     [accountId, flowId, version, next]);
 }
 
