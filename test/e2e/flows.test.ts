@@ -213,7 +213,8 @@ step('a broadcast needing approval waits after its sample; releasing it in the c
   });
   await callApi('POST', `/flows/${flow.id}/publish`);
 
-  await openNav('Flows');
+  // The flows list is already open (the step before): load it again to see the new flow.
+  await page.reload();
   await page.getByTestId('flow-row').filter({ hasText: 'Oferta aprobada' }).click();
   await page.waitForURL(new RegExp(`/flows/${flow.id}$`));
   await page.getByTestId('side-tab-approvals').click();
