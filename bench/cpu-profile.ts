@@ -3,7 +3,8 @@
 // as "(garbage collector)").
 //
 //   npx tsx bench/cpu-profile.ts /tmp/prof/CPU.*.cpuprofile [--top 25]
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { table } from './lib.js';
@@ -67,6 +68,17 @@ export function summariseCpuProfile(file: string): ProfileSummary {
     byFunction: [...fn.values()].sort((a, b) => b.ms - a.ms),
     byModule: [...mod.entries()].map(([module, ms]) => ({ module, ms })).sort((a, b) => b.ms - a.ms),
   };
+}
+
+/**
+ * The summaries of the `.cpuprofile` files Conversa (`--cpu-prof`) left in `dir`: all of them, or
+ * only the newest. Undefined when there is none (Conversa did not exit cleanly).
+ */
+export function profilesIn(dir: string, opts: { newestOnly?: boolean; top?: number } = {}): string | undefined {
+  let files = readdirSync(dir).filter((f) => f.endsWith('.cpuprofile')).map((f) => join(dir, f));
+  if (opts.newestOnly) files = files.sort((a, b) => statSync(b).mtimeMs - statSync(a).mtimeMs).slice(0, 1);
+  if (files.length === 0) return undefined;
+  return files.map((f) => `${f}\n${formatProfile(summariseCpuProfile(f), opts.top)}`).join('\n\n');
 }
 
 export function formatProfile(s: ProfileSummary, top = 25): string {

@@ -15,7 +15,7 @@
 // Target (issue): ≥ 2× the bare route's events/s, every accepted event durable before its 202.
 import { spawn } from 'node:child_process';
 import { createRequire } from 'node:module';
-import { mkdtempSync, readdirSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -23,9 +23,10 @@ import { parseArgs } from 'node:util';
 import Fastify from 'fastify';
 import pg from 'pg';
 import { newId } from '../src/core/ids.js';
-import { formatProfile, summariseCpuProfile } from './cpu-profile.js';
+import { profilesIn } from './cpu-profile.js';
 import { BENCH_LIST, copyBenchContacts } from './flows.js';
 import {
+  dropUnlessKept, withConversaOutput,
   CpuMeter, DEFAULT_SERVER_URL, ROOT, apiClient, checkBuild, cleanupOnSignal, createBenchDatabase, fmtInt, fmtMs, load1, mb, postgresPids,
   sleep, stderrLog, table, withClient, type BenchDatabase, type ConversaChild, type Log, type Target, startConversaChild,
 } from './lib.js';
@@ -276,8 +277,7 @@ async function runVariant(
       let profile: string | undefined;
       if (cpuProfDir) {
         await child!.stop();
-        const files = readdirSync(cpuProfDir).filter((f) => f.endsWith('.cpuprofile')).map((f) => join(cpuProfDir, f));
-        profile = files.map((f) => `${f}\n${formatProfile(summariseCpuProfile(f), 30)}`).join('\n\n');
+        profile = profilesIn(cpuProfDir, { top: 30 });
       }
       return {
         variant, load: figures, durable, stored, commitsPerEvent: (commits1 - commits0) / Math.max(1, stored), runs, peakRss,
@@ -286,9 +286,7 @@ async function runVariant(
       };
     });
   } catch (err) {
-    const out = child?.output().trim();
-    if (out && err instanceof Error) err.message += `\n--- Conversa output (last 4 KB) ---\n${out.slice(-4000)}`;
-    throw err;
+    throw withConversaOutput(err, child);
   } finally {
     await child?.stop().catch(() => null);
   }
@@ -357,8 +355,7 @@ export async function runEventBench(opts: EventBenchOptions): Promise<EventFigur
     };
   } finally {
     for (const d of dbs) {
-      if (!opts.keep) await d.drop().catch((err: unknown) => log(`could not drop ${d.name}: ${String(err)}`));
-      else log(`kept database ${d.url}`);
+      await dropUnlessKept(d, opts.keep, log);
     }
   }
 }

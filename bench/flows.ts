@@ -12,7 +12,7 @@
 // restarts it: every run must still end with every step recorded once and one message each.
 // Target (issue): ≥ 20,000 run-steps/s and ≥ 40 % of the raw loop, memory flat.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, readdirSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
@@ -23,8 +23,9 @@ import pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 import { newId } from '../src/core/ids.js';
 import { freePort } from '../src/db/embedded.js';
-import { formatProfile, summariseCpuProfile } from './cpu-profile.js';
+import { profilesIn } from './cpu-profile.js';
 import {
+  dropUnlessKept, readStatus, withConversaOutput,
   BIN, CpuMeter, DEFAULT_SERVER_URL, ROOT, apiClient, checkBuild, cleanupOnSignal, conversaPids, createBenchDatabase, fmtInt, load1, mb,
   perSec, postgresPids, secs, sleep, stderrLog, table, withClient,
   type Api, type BenchDatabase, type ConversaChild, type Log, type Target, startConversaChild,
@@ -171,16 +172,6 @@ function startWorkerProcess(env: NodeJS.ProcessEnv, nodeArgs: string[] = []): Wo
   };
 }
 
-/** VmRSS / VmHWM of any process (0 once it is gone). */
-function memoryOf(pid: number): { rss: number; peak: number } {
-  try {
-    const s = readFileSync(`/proc/${pid}/status`, 'utf8');
-    const kb = (name: string) => Number(new RegExp(`^${name}:\\s+(\\d+) kB`, 'm').exec(s)?.[1] ?? 0) * 1024;
-    return { rss: kb('VmRSS'), peak: kb('VmHWM') };
-  } catch {
-    return { rss: 0, peak: 0 };
-  }
-}
 
 // ---- the raw baseline ------------------------------------------------------------------------
 
@@ -343,7 +334,7 @@ export async function runFlowBench(opts: FlowBenchOptions): Promise<FlowFigures>
           [s.accountId, s.flowId])).rows[0]!;
         const total = Number(r.total);
         const ended = total - Number(r.live);
-        const wm = worker ? memoryOf(worker.pid) : { rss: 0, peak: 0 };
+        const wm = worker ? readStatus(worker.pid) : { rss: 0, peak: 0 };
         workerPeak = Math.max(workerPeak, wm.peak);
         samples.push({ at: performance.now() - t0, doneRuns: ended, rss: child.memory().rss, workerRss: wm.rss });
         cpu.sample();
@@ -427,8 +418,7 @@ export async function runFlowBench(opts: FlowBenchOptions): Promise<FlowFigures>
         await worker?.stop();
         worker = undefined;
         await child!.stop();
-        const files = readdirSync(opts.cpuProfDir).filter((f) => f.endsWith('.cpuprofile')).map((f) => join(opts.cpuProfDir!, f));
-        return files.map((f) => `${f}\n${formatProfile(summariseCpuProfile(f), 30)}`).join('\n\n');
+        return profilesIn(opts.cpuProfDir, { top: 30 });
       })();
 
       log(`[${opts.target}] raw claim-and-update loop, ${WORKER_LOOPS * workers} clients …`);
@@ -464,8 +454,7 @@ export async function runFlowBench(opts: FlowBenchOptions): Promise<FlowFigures>
   } finally {
     await worker?.stop().catch(() => null);
     await child?.stop().catch(() => null);
-    if (db && !opts.keep) await db.drop().catch((err: unknown) => log(`could not drop ${db!.name}: ${String(err)}`));
-    else if (db) log(`kept database ${db.url}`);
+    await dropUnlessKept(db, opts.keep, log);
   }
 }
 

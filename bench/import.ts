@@ -8,17 +8,18 @@
 //
 // Targets (issue): on the PostgreSQL server, import ≥ 50 % of raw COPY rows/s end to end, and
 // peak RSS of the Conversa process < 400 MB.
-import { mkdtempSync, readdirSync, statSync } from 'node:fs';
+import { mkdtempSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { benchListDefinition, cachedCsv } from './generate-csv.js';
 import {
+  dropUnlessKept, withConversaOutput,
   CpuMeter, DEFAULT_SERVER_URL, apiClient, conversaPids, postgresPids, checkBuild, checkpoint, createBenchDatabase, fmtInt, load1, mb, perSec, postFile, rawCopy,
   secs, sleep, stderrLog, table, type Api, type BenchDatabase, type ConversaChild, type Log, type Target, startConversaChild,
 } from './lib.js';
-import { formatProfile, summariseCpuProfile } from './cpu-profile.js';
+import { profilesIn } from './cpu-profile.js';
 
 export const TARGETS = { importVsCopy: 0.5, peakRssBytes: 400 * 1024 * 1024 } as const;
 
@@ -175,21 +176,15 @@ export async function runImportBench(opts: ImportBenchOptions): Promise<ImportFi
     await child.stop();
     child = undefined;
     if (opts.cpuProfDir) {
-      const prof = readdirSync(opts.cpuProfDir).filter((f) => f.endsWith('.cpuprofile')).map((f) => join(opts.cpuProfDir!, f))
-        .sort((a, b) => statSync(b).mtimeMs - statSync(a).mtimeMs)[0];
-      if (prof) figures.profile = `${prof}\n${formatProfile(summariseCpuProfile(prof))}`;
-      else log(`no .cpuprofile in ${opts.cpuProfDir}: did Conversa exit cleanly?`);
+      figures.profile = profilesIn(opts.cpuProfDir, { newestOnly: true });
+      if (!figures.profile) log(`no .cpuprofile in ${opts.cpuProfDir}: did Conversa exit cleanly?`);
     }
     return figures;
   } catch (err) {
-    // What Conversa logged (LOG_LEVEL=warn) says why a call failed; keep it with the error.
-    const out = child?.output().trim();
-    if (out && err instanceof Error) err.message += `\n--- Conversa output (last 4 KB) ---\n${out.slice(-4000)}`;
-    throw err;
+    throw withConversaOutput(err, child);
   } finally {
     await child?.stop().catch(() => null);
-    if (db && !opts.keep) await db.drop().catch((err: unknown) => log(`could not drop ${db!.name}: ${String(err)}`));
-    else if (db) log(`kept database ${db.url}`);
+    await dropUnlessKept(db, opts.keep, log);
   }
 }
 

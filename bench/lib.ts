@@ -142,7 +142,8 @@ function newestMtime(dir: string): number {
   return max;
 }
 
-function readStatus(pid: number): { rss: number; peak: number } {
+/** VmRSS / VmHWM of any process (0 once it is gone). */
+export function readStatus(pid: number): { rss: number; peak: number } {
   try {
     const s = readFileSync(`/proc/${pid}/status`, 'utf8');
     const kb = (name: string) => Number(new RegExp(`^${name}:\\s+(\\d+) kB`, 'm').exec(s)?.[1] ?? 0) * 1024;
@@ -428,4 +429,18 @@ export function table(rows: readonly (readonly string[])[]): string {
   const line = (r: readonly string[]) => r.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ');
   const [head, ...body] = rows;
   return [line(head ?? []), widths.map((w) => '-'.repeat(w)).join('  '), ...body.map(line)].join('\n');
+}
+
+/** A failed bench run's error with what Conversa logged (LOG_LEVEL=warn), which says why a call failed. */
+export function withConversaOutput(err: unknown, child: { output(): string } | undefined): unknown {
+  const out = child?.output().trim();
+  if (out && err instanceof Error) err.message += `\n--- Conversa output (last 4 KB) ---\n${out.slice(-4000)}`;
+  return err;
+}
+
+/** Drops a bench database unless `--keep` asked to keep it. */
+export async function dropUnlessKept(db: BenchDatabase | undefined, keep: boolean | undefined, log: Log): Promise<void> {
+  if (!db) return;
+  if (keep) log(`kept database ${db.url}`);
+  else await db.drop().catch((err: unknown) => log(`could not drop ${db.name}: ${String(err)}`));
 }

@@ -22,6 +22,7 @@ import { fieldExpr } from '../src/contacts/segments/field-expr.js';
 import { BENCH_FIELDS, BENCH_FILTER, cachedCsv, generateRows, todayIso, type BenchField, type BenchRow } from './generate-csv.js';
 import { createBenchList, uploadImport, waitForImport } from './import.js';
 import {
+  dropUnlessKept, withConversaOutput,
   DEFAULT_SERVER_URL, RAW_TABLE, apiClient, checkBuild, createBenchDatabase, fmtInt, fmtMs, load1, rawCopy, secs, sleep, stderrLog,
   table, timeRuns, withClient, type Api, type BenchDatabase, type ConversaChild, type Log, type Target, type Timing, startConversaChild,
 } from './lib.js';
@@ -306,13 +307,10 @@ export async function runSegmentBench(opts: SegmentBenchOptions): Promise<Segmen
       plan: m.plan, loadAvg: [loadBefore, load1()],
     };
   } catch (err) {
-    const out = child?.output().trim();
-    if (out && err instanceof Error) err.message += `\n--- Conversa output (last 4 KB) ---\n${out.slice(-4000)}`;
-    throw err;
+    throw withConversaOutput(err, child);
   } finally {
     await child?.stop().catch(() => null);
-    if (db && !opts.keep) await db.drop().catch((err: unknown) => log(`could not drop ${db!.name}: ${String(err)}`));
-    else if (db) log(`kept database ${db.url}`);
+    await dropUnlessKept(db, opts.keep, log);
   }
 }
 

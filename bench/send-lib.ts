@@ -9,7 +9,7 @@
 // send from one process to the same sink in another. (A worker thread would do, but Node 20 does
 // not apply tsx's loader to worker threads.)
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readdirSync, statSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -19,8 +19,9 @@ import type { SendMailOptions } from 'nodemailer';
 import { SMTPServer } from 'smtp-server';
 import smpp from 'smpp';
 import { registerConversaTlv } from '../src/channels/sms/smpp-tlv.js';
-import { formatProfile, summariseCpuProfile } from './cpu-profile.js';
+import { profilesIn } from './cpu-profile.js';
 import {
+  dropUnlessKept, withConversaOutput,
   CpuMeter, DEFAULT_SERVER_URL, ROOT, apiClient, checkBuild, checkpoint, cleanupOnSignal, conversaPids, createBenchDatabase, fmtInt, load1,
   mb, perSec, postgresPids, secs, sleep, stderrLog, table, withClient,
   type Api, type BenchDatabase, type ConversaChild, type Log, type Target, startConversaChild,
@@ -529,21 +530,16 @@ export async function runSendBench(scenario: SendScenario, opts: SendBenchOption
     await child.stop();
     child = undefined;
     if (opts.cpuProfDir) {
-      const prof = readdirSync(opts.cpuProfDir).filter((f) => f.endsWith('.cpuprofile')).map((f) => join(opts.cpuProfDir!, f))
-        .sort((a, b) => statSync(b).mtimeMs - statSync(a).mtimeMs)[0];
-      if (prof) figures.profile = `${prof}\n${formatProfile(summariseCpuProfile(prof))}`;
-      else log(`no .cpuprofile in ${opts.cpuProfDir}: did Conversa exit cleanly?`);
+      figures.profile = profilesIn(opts.cpuProfDir, { newestOnly: true });
+      if (!figures.profile) log(`no .cpuprofile in ${opts.cpuProfDir}: did Conversa exit cleanly?`);
     }
     return figures;
   } catch (err) {
-    const out = child?.output().trim();
-    if (out && err instanceof Error) err.message += `\n--- Conversa output (last 4 KB) ---\n${out.slice(-4000)}`;
-    throw err;
+    throw withConversaOutput(err, child);
   } finally {
     await child?.stop().catch(() => null);
     await sink.close();
-    if (db && !opts.keep) await db.drop().catch((err: unknown) => log(`could not drop ${db!.name}: ${String(err)}`));
-    else if (db) log(`kept database ${db.url}`);
+    await dropUnlessKept(db, opts.keep, log);
   }
 }
 
