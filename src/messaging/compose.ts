@@ -83,7 +83,10 @@ export function addressFor(
       const raw = to ?? (typeof fields.phone === 'string' ? fields.phone : undefined);
       if (!raw) throw invalid('to', `the contact has no phone number for a ${kind} channel`);
       const n = normalisePhone(raw, country);
-      if (!n.ok) throw invalid('to', n.reason);
+      if (!n.ok) {
+        // Without a contact the country to read a national number with is the account's, not a list's.
+        throw invalid('to', contactId || country ? n.reason : `"${raw}" is not a valid phone number (give +country code, or set the account's country: PATCH /v1/settings/policy)`);
+      }
       return { ...r, address: String(n.value), match: { phone: String(n.value) } };
     }
     case 'push':
