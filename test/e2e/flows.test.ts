@@ -2,7 +2,8 @@
 // set its entry event, drag a send, a wait-for-event and a branch from the palette onto the
 // canvas, see the server's validation problems on the nodes, fill their options and connect
 // their outcomes with the mouse, save, publish; then an event sent through the API starts a run
-// and the send node's live count becomes 1. The simulation draws a sample contact's path, and a
+// and the send node's live count becomes 1; the Runs tab finds that contact's run and lists its
+// path. The simulation draws a sample contact's path, and a
 // published version opens read-only. A broadcast held for approval is released from its tab.
 //
 // The server, the browser and the shared helpers are harness.ts's.
@@ -160,6 +161,46 @@ step('an event through the API starts a run: the send node counts 1', async () =
   assert.equal(res.status, 202, await res.text());
   await eventually('the send node\'s count', () => textOf('node-count-send_1'), '1', 30_000);
   await eventually('the wait node\'s count', () => textOf('node-count-wait_event_1'), '1');
+});
+
+step('the Runs tab lists the run; searching the contact shows its path through the send node', async () => {
+  await page.getByTestId('side-tab-runs').click();
+  // Without a search: the latest runs, here the one the event started, waiting for "pago".
+  const row = page.getByTestId('run-row');
+  await eventually('the latest runs', () => row.count(), 1);
+  assert.equal(await row.getAttribute('data-status'), 'waiting');
+  assert.equal(await row.getByTestId('run-node').textContent(), 'wait_event_1');
+
+  // The contact as the operator knows it: the list's key (customer_id 1001).
+  await page.getByTestId('runs-contact').fill('1001');
+  await page.getByTestId('runs-search').click();
+  await eventually('the contact\'s runs', async () => /customer_id 1001/.test(await textOf('runs-showing') ?? ''), true);
+  await eventually('the contact\'s run', () => row.count(), 1);
+  const flowId = new URL(page.url()).pathname.split('/').pop() ?? '';
+  const [apiRun] = (await callApi<{ runs: { id: string; contact_id: string }[] }>('GET', `/flows/${flowId}/runs`)).runs;
+  assert.ok(apiRun, 'the API lists the run');
+  assert.equal(await row.getAttribute('data-run-id'), apiRun.id);
+
+  await row.click();
+  await page.getByTestId('run-detail').waitFor();
+  assert.equal(await textOf('run-contact'), apiRun.contact_id);
+  const steps = await page.getByTestId('run-step').evaluateAll((els) => els.map((e) => `${e.getAttribute('data-node-id')}:${e.getAttribute('data-outcome')}`));
+  assert.deepEqual(steps, ['send_1:sent', 'wait_event_1:waiting'], 'the path: sent by the send node, then waiting for the event');
+  // The canvas marks the run's path.
+  assert.equal(await textOf('node-visit-send_1'), '#1');
+  assert.equal(await textOf('node-visit-wait_event_1'), '#2');
+  assert.equal(await page.getByTestId('node-visit-branch_1').count(), 0, 'the run has not reached the branch');
+
+  // By contact id too; a key nobody has finds nothing.
+  await page.getByTestId('runs-contact').fill(apiRun.contact_id);
+  await page.getByTestId('runs-search').click();
+  await eventually('the run by contact id', () => row.getAttribute('data-run-id', { timeout: 1000 }), apiRun.id);
+  await page.getByTestId('runs-contact').fill('9999');
+  await page.getByTestId('runs-search').click();
+  await eventually('no such contact', async () => /^No contact has the id or customer_id “9999”/.test(await textOf('runs-showing') ?? ''), true);
+  assert.equal(await row.count(), 0);
+  await page.getByTestId('runs-clear').click();
+  await eventually('the latest runs again', () => row.count(), 1);
 });
 
 step('the simulation draws a sample contact\'s path', async () => {

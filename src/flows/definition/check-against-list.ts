@@ -1,4 +1,4 @@
-import { activeFields, type FieldDef, type ListSchema } from '../../contacts/index.js';
+import { activeFields, type FieldDef, type ListSchema } from '../../contacts/fields.js';
 import { OPS_BY_TYPE } from '../../contacts/segments/filter-schema.js';
 import { conditionsOf } from './filter-shape.js';
 import type { DefinitionProblem, FlowDefinition } from './types.js';

@@ -1,6 +1,6 @@
 import { api } from '../ui/api';
 import type {
-  Flow, FlowApproval, FlowDefinition, FlowExample, FlowStats, FlowVersion, FlowVersionSummary, SimulateRequest, SimulateResult,
+  Flow, FlowApproval, FlowDefinition, FlowExample, FlowRun, FlowStats, FlowVersion, FlowVersionSummary, SimulateRequest, SimulateResult,
 } from './types';
 
 const enc = encodeURIComponent;
@@ -29,3 +29,7 @@ export const getApprovals = async (id: string, signal?: AbortSignal) =>
 /** Sends a held broadcast to the rest of its segment (approver role or higher; 409 once released). */
 export const releaseApproval = (id: string, approvalId: string) =>
   api.post<{ id: string; status: 'released'; started: number }>(`/flows/${enc(id)}/approvals/${enc(approvalId)}/release`, {});
+
+/** The latest runs of the flow, newest first; one contact's with `contact_id` (limit 1–500, default 50). */
+export const getRuns = async (id: string, query: { contact_id?: string; limit?: number }, signal?: AbortSignal) =>
+  (await api.get<{ runs: FlowRun[] }>(`/flows/${enc(id)}/runs`, query, signal)).runs;

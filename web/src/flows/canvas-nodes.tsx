@@ -51,7 +51,7 @@ export function StepNode({ id, data, selected }: NodeProps<StepGraphNode>) {
           {stats.failed > 0 && <span className="flow-node-failed">{formatNumber(stats.failed)} failed</span>}
         </div>
       )}
-      {visits && <div className="flow-visit" data-testid={`node-visit-${id}`} title="Steps of the simulation">{visits.map((v) => `#${v}`).join(' ')}</div>}
+      {visits && <div className="flow-visit" data-testid={`node-visit-${id}`} title="Steps of the path shown: the simulation's, or the selected run's on the Runs tab">{visits.map((v) => `#${v}`).join(' ')}</div>}
       {errors.length > 0 && (
         <ul className="flow-node-errors" data-testid={`node-error-${id}`}>
           {errors.map((e, i) => <li key={i}>{e}</li>)}

@@ -11,6 +11,7 @@ import { PageHeader } from '../ui/layout';
 import { Link } from '../ui/router';
 import { getFlow, getStats, getVersion, getVersions, publishFlow, saveDraft, simulateFlow } from './api';
 import { ApprovalsPanel, useApprovals } from './approvals-panel';
+import { RunsPanel } from './runs-panel';
 import { CanvasContext, type CanvasInfo } from './canvas-nodes';
 import { defaultNode } from './catalog';
 import { FlowCanvas, Palette } from './flow-canvas';
@@ -19,7 +20,7 @@ import type { Pickers } from './node-form';
 import { SidePanel, type SideTab } from './side-panel';
 import { sampleContact, SimulatePanel } from './simulate-panel';
 import { sameJson } from './same-json';
-import type { DefinitionProblem, Flow, FlowDefinition, NodeStats, NodeType, SimulateRequest, SimulateResult } from './types';
+import type { DefinitionProblem, Flow, FlowDefinition, FlowRun, NodeStats, NodeType, SimulateRequest, SimulateResult, TimelineEntry } from './types';
 import { useCanvas, useGraph } from './use-canvas';
 import './flows.css';
 
@@ -71,6 +72,8 @@ function Designer({ initial, pickers, segments, list }: {
   const [viewing, setViewing] = useState<Viewing>('draft');
   const [tab, setTab] = useState<SideTab>('node');
   const [simulation, setSimulation] = useState<SimulateResult>();
+  /** The run selected in the Runs tab: its path is drawn on the canvas while that tab is open. */
+  const [run, setRun] = useState<FlowRun>();
   const stats = useLiveStats(flow.id, flow.version !== null);
   const approvals = useApprovals(flow.id, flow.version !== null);
   const pendingApprovals = approvals.approvals?.filter((a) => a.status === 'pending').length ?? 0;
@@ -128,12 +131,9 @@ function Designer({ initial, pickers, segments, list }: {
     setTab('node');
   }, [canvas]);
 
-  const visited = useMemo(() => {
-    if (!simulation) return undefined;
-    const map = new Map<string, number[]>();
-    simulation.timeline.forEach((t, i) => map.set(t.node_id, [...(map.get(t.node_id) ?? []), i + 1]));
-    return map;
-  }, [simulation]);
+  // The canvas marks one path: the selected run's on the Runs tab, else the last simulation's.
+  const shownPath = tab === 'runs' ? run?.path : simulation?.timeline;
+  const visited = useMemo(() => shownPath && stepNumbers(shownPath), [shownPath]);
   const liveProblems = useMemo(() => problems && pruneProblems(problems.index, problems.sent, canvas.def), [problems, canvas.def]);
   const decorations = useMemo<Decorations>(() => ({ problems: liveProblems, stats, visited }), [liveProblems, stats, visited]);
   const graph = useGraph(canvas.state, decorations);
@@ -175,7 +175,7 @@ function Designer({ initial, pickers, segments, list }: {
         </div>
       )}
       {viewing === 'draft' ? (
-        <div className="flow-designer">
+        <div className={`flow-designer${tab === 'runs' && flow.version !== null ? ' flow-designer-wide-side' : ''}`}>
           <Palette onAdd={(type) => onDropNode(type, belowLowest(canvas.def))} />
           <ReactFlowProvider>
             <FlowCanvas canvas={canvas} nodes={graph.nodes} edges={graph.edges} readOnly={false} onDropNode={onDropNode} onNodeClick={() => setTab('node')} />
@@ -187,6 +187,9 @@ function Designer({ initial, pickers, segments, list }: {
                 key={list?.id ?? 'loading'} initialContact={sampleContact(list)} run={simulate} result={simulation} entryEvent={canvas.def.entry.type === 'event' ? canvas.def.entry.event : undefined} templateName={(tid) => pickers.templates.find((t) => t.id === tid)?.name}
                 onSelectNode={canvas.select} />
             }
+            runs={flow.version === null ? undefined : <RunsPanel
+              flowId={flow.id} list={list} selected={run} onSelect={setRun} onSelectNode={canvas.select}
+              templateName={(tid) => pickers.templates.find((t) => t.id === tid)?.name} />}
             approvals={flow.version === null ? undefined : {
               pending: pendingApprovals,
               panel: <ApprovalsPanel flowId={flow.id} approvals={approvals.approvals} error={approvals.error} onReleased={approvals.refresh} />,
@@ -230,6 +233,13 @@ function ReadOnlyCanvas({ def, pickers, segments, stats }: {
       <SidePanel canvas={canvas} pickers={pickers} segments={segments} readOnly tab="node" onTab={() => undefined} />
     </div>
   );
+}
+
+/** The step numbers at which a path passes each node (#1 #4 on a node visited twice). */
+function stepNumbers(path: readonly TimelineEntry[]): Map<string, number[]> {
+  const map = new Map<string, number[]>();
+  path.forEach((t, i) => map.set(t.node_id, [...(map.get(t.node_id) ?? []), i + 1]));
+  return map;
 }
 
 /** A 422 `invalid_definition` marks the nodes it names; anything else is a plain error. */

@@ -22,11 +22,11 @@ export interface Outcome {
   target: NodeId | undefined;
 }
 
-/** What the canvas shows on a node besides the definition: the server's problems, live counts, a simulation's path. */
+/** What the canvas shows on a node besides the definition: the server's problems, live counts, a simulation's or a run's path. */
 export interface Decorations {
   problems?: ProblemIndex;
   stats?: Record<NodeId, NodeStats>;
-  /** Nodes a simulated contact passes through, with the step numbers at which it does. */
+  /** Nodes a simulated contact (or a real run) passes through, with the step numbers at which it does. */
   visited?: Map<NodeId, number[]>;
 }
 

@@ -5,14 +5,14 @@ import { ENTRY_ID, removeNode, renameNode, updateNode } from './graph';
 import { NodeForm, type Pickers } from './node-form';
 import type { useCanvas } from './use-canvas';
 
-export type SideTab = 'node' | 'simulate' | 'approvals';
+export type SideTab = 'node' | 'simulate' | 'runs' | 'approvals';
 
 /**
- * The panel right of the canvas: the selected node's form (or the entry's), the simulation and
- * the broadcasts held for approval. The last two are rendered by the page (they need the flow)
- * and passed in; the approvals tab shows only when passed (a published flow).
+ * The panel right of the canvas: the selected node's form (or the entry's), the simulation, the
+ * flow's runs and the broadcasts held for approval. The last three are rendered by the page (they
+ * need the flow) and passed in; the runs and approvals tabs show only when passed (a published flow).
  */
-export function SidePanel({ canvas, pickers, segments, readOnly, tab, onTab, simulate, approvals }: {
+export function SidePanel({ canvas, pickers, segments, readOnly, tab, onTab, simulate, runs, approvals }: {
   canvas: ReturnType<typeof useCanvas>;
   pickers: Pickers;
   segments: readonly Segment[];
@@ -20,6 +20,7 @@ export function SidePanel({ canvas, pickers, segments, readOnly, tab, onTab, sim
   tab: SideTab;
   onTab: (tab: SideTab) => void;
   simulate?: ReactNode;
+  runs?: ReactNode;
   /** The approvals panel and how many wait for release (counted on the tab). */
   approvals?: { panel: ReactNode; pending: number };
 }) {
@@ -29,6 +30,8 @@ export function SidePanel({ canvas, pickers, segments, readOnly, tab, onTab, sim
   let body: ReactNode;
   if (tab === 'simulate' && simulate) {
     body = simulate;
+  } else if (tab === 'runs' && runs) {
+    body = runs;
   } else if (tab === 'approvals' && approvals) {
     body = approvals.panel;
   } else if (selectedId === ENTRY_ID) {
@@ -69,6 +72,11 @@ export function SidePanel({ canvas, pickers, segments, readOnly, tab, onTab, sim
           <button type="button" role="tab" aria-selected={tab === 'simulate'} className={tab === 'simulate' ? 'active' : ''} onClick={() => onTab('simulate')} data-testid="side-tab-simulate">
             Simulate
           </button>
+          {runs && (
+            <button type="button" role="tab" aria-selected={tab === 'runs'} className={tab === 'runs' ? 'active' : ''} onClick={() => onTab('runs')} data-testid="side-tab-runs">
+              Runs
+            </button>
+          )}
           {approvals && (
             <button type="button" role="tab" aria-selected={tab === 'approvals'} className={tab === 'approvals' ? 'active' : ''} onClick={() => onTab('approvals')} data-testid="side-tab-approvals">
               Approvals{approvals.pending > 0 && <span className="badge badge-warning flow-tab-count" data-testid="approvals-pending">{approvals.pending}</span>}

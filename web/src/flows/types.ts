@@ -239,3 +239,29 @@ export interface FlowApproval {
   released_by: string | null;
   released_at: string | null;
 }
+
+/** One step of a real run's path (a row of flow_run_steps): the timeline entry and the step's detail. */
+export interface RunStep extends TimelineEntry {
+  /** wait: when it wakes; wait_event and goal: the event; loop: the pass; error: what failed. */
+  until?: string;
+  event?: string;
+  pass?: number;
+  error?: string;
+  [detail: string]: unknown;
+}
+
+/** A contact's way through a flow (`GET /v1/flows/{id}/runs`). */
+export interface FlowRun {
+  id: string;
+  contact_id: string;
+  version: number;
+  status: 'active' | 'waiting' | 'done' | 'exited' | 'failed';
+  /** Where it is (active, waiting) or ended (done, exited, failed); null before its first step. */
+  node: NodeId | null;
+  entered_at: string;
+  ended_at: string | null;
+  /** When a waiting run wakes on its own (its timer). */
+  due_at: string | null;
+  error: string | null;
+  path: RunStep[];
+}
