@@ -35,6 +35,8 @@ before(async () => {
   const flow = await t.call('POST', '/v1/flows', { name: 'f', list_id: ids.list, definition: { entry: { type: 'event', event: 'e' }, nodes: [{ id: 'end', type: 'exit' }] } });
   ids.flow = flow.json().id;
   await t.call('POST', `/v1/flows/${ids.flow}/publish`);
+  const otp = await t.call('POST', '/v1/otp', { to: { email: 'a@bank-a.co' }, channels: ['email'] });
+  ids.otp = otp.json().id;
   ids.approval = 'apr_A';
   await t.db.pool.query(`INSERT INTO flow_approvals (account_id, id, flow_id, version, sample_size, total) VALUES ($1, $2, $3, 1, 1, 2)`, [t.accountId, ids.approval, ids.flow]);
   for (const [k, v] of Object.entries(ids)) assert.ok(v, `fixture ${k} was created`);
@@ -95,6 +97,9 @@ const cases = (): Case[] => [
   ['POST', `/v1/contacts/${ids.contact}/push_subscriptions`, { endpoint: 'http://127.0.0.1:9/send/b', keys: { p256dh: 'BOr5Dp-tVDLRQ2XFZ3kErRl2Ta2pz0J9mqKDjCSfhlVpVb5hixsAAbTuzcVbVb9ZE6jV8Kc2vCiHl0aKcwxyF5o', auth: 'lLtFOR8DiCxZ1U4-1fnvdQ' } }],
   ['GET', `/v1/contacts/${ids.contact}/push_subscriptions`],
   ['DELETE', `/v1/contacts/${ids.contact}/push_subscriptions/${ids.subscription}`],
+  ['GET', `/v1/otp/${ids.otp}`],
+  ['POST', `/v1/otp/${ids.otp}/resend`, {}],
+  ['POST', `/v1/otp/${ids.otp}/verify`, { code: '123456' }],
 ];
 
 test("each of A's ids gives 404 to B, and nothing of A changes", async () => {
@@ -117,7 +122,7 @@ test("B's segment filter over its own list cannot reach A's contacts", async () 
 
 test('every route with an id parameter is covered by a case above', async () => {
   const paths = Object.entries((t.app.swagger() as { paths: Record<string, Record<string, unknown>> }).paths);
-  const covered = new Set(cases().map(([m, p]) => `${m} ${p.replace(/(lst|ct|seg|imp|key|usr|chn|tpl|msg|sup|bc|flw)_[0-9A-Z]+/g, '{id}').replace(/versions\/1$/, 'versions/{version}').replace(/apr_A/, '{approval_id}').replace(/push_subscriptions\/[A-Za-z0-9_]+$/, 'push_subscriptions/{subscriptionId}')}`));
+  const covered = new Set(cases().map(([m, p]) => `${m} ${p.replace(/(lst|ct|seg|imp|key|usr|chn|tpl|msg|sup|bc|flw|otp)_[0-9A-Z]+/g, '{id}').replace(/versions\/1$/, 'versions/{version}').replace(/apr_A/, '{approval_id}').replace(/push_subscriptions\/[A-Za-z0-9_]+$/, 'push_subscriptions/{subscriptionId}')}`));
   const missing: string[] = [];
   for (const [path, methods] of paths) {
     // Public routes (/l, /o, /u, /hooks) carry their own unguessable tokens, not account ids.
@@ -138,6 +143,7 @@ async function snapshot() {
     segments: await q(`SELECT id, name, filter, deleted_at FROM segments ORDER BY id`),
     keys: await q(`SELECT id, revoked_at FROM api_keys ORDER BY id`),
     users: await q(`SELECT id, name, deleted_at FROM users ORDER BY id`),
+    otps: await q(`SELECT id, status, attempts, step FROM otps ORDER BY id`),
     channels: await q(`SELECT id, name, config, deleted_at FROM channels ORDER BY id`),
     templates: await q(`SELECT id, name, body, deleted_at FROM templates ORDER BY id`),
     messages: await q(`SELECT id, status FROM messages ORDER BY id`),

@@ -23,6 +23,8 @@ export interface Config {
   bodyLimit: number;
   workers: { enabled: boolean; pollMs: number; leaseSeconds: number };
   logLevel: string;
+  /** CONVERSA_SECRET_KEY: the master key OTP hashes and sealed codes derive from (else one kept in the database). */
+  secretKey?: string;
 }
 
 function int(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
@@ -41,6 +43,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     host,
     dataDir: resolve(env.CONVERSA_DATA_DIR || './data'),
     databaseUrl: env.DATABASE_URL || undefined,
+    secretKey: env.CONVERSA_SECRET_KEY || undefined,
     publicUrl: (env.CONVERSA_PUBLIC_URL || `http://${host}:${port}`).replace(/\/$/, ''),
     bootstrap: {
       apiKey: env.CONVERSA_BOOTSTRAP_API_KEY || undefined,

@@ -10,6 +10,9 @@ export interface ErrorDetail {
 }
 
 export class AppError extends Error {
+  /** Response headers the error carries (Retry-After of a 429). */
+  headers: Record<string, string> = {};
+
   constructor(
     readonly status: number,
     readonly code: string,

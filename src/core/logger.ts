@@ -22,6 +22,8 @@ export function createLogger(level = process.env.LOG_LEVEL ?? 'info', destinatio
         '*.api_key',
         '*.token',
         '*.secret',
+        '*.secretKey',
+        '*.code_sealed',
       ],
       censor: '[redacted]',
     },

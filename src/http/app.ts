@@ -22,6 +22,7 @@ import { pushRoutes } from '../channels/push/index.js';
 import { smsHookRoutes } from '../channels/sms/index.js';
 import { voiceHookRoutes } from '../channels/voice/index.js';
 import { flowRoutes } from '../flows/index.js';
+import { otpRoutes } from '../otp/index.js';
 
 export const WEB_DIR = fileURLToPath(new URL('../../dist/web/', import.meta.url));
 
@@ -90,6 +91,7 @@ export async function buildApp(deps: AppDeps, opts: AppOptions = {}): Promise<Fa
   await app.register(templateRoutes, { prefix: '/v1', deps });
   await app.register(pushRoutes, { prefix: '/v1', deps, ssrfAllow: deps.config.ssrfAllow });
   await app.register(flowRoutes, { prefix: '/v1', deps });
+  await app.register(otpRoutes, { prefix: '/v1', deps });
   // Public: tracking links and pages, provider callbacks (each checks its own token).
   const report = createReporter(deps);
   await app.register(trackingRoutes, { deps });

@@ -23,6 +23,7 @@ export function installErrorHandling(
 ): void {
   app.setErrorHandler((err: FastifyError & { validation?: ValidationIssue[] }, request, reply) => {
     if (err instanceof AppError) {
+      for (const [name, value] of Object.entries(err.headers)) reply.header(name, value);
       return reply.status(err.status).send({ error: { code: err.code, message: err.message, details: err.details } });
     }
     if (err.validation) {

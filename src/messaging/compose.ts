@@ -6,7 +6,7 @@ import type { ContactRow } from '../contacts/sql/contacts.js';
 import { normaliseEmail, normalisePhone } from '../contacts/field-types.js';
 import type { Attachment, Category, ChannelKind, RenderedContent } from '../channels/port.js';
 import type { ChannelRow } from '../channels/sql.js';
-import { accountPartials, getTemplate, renderLocale, renderTemplate } from '../templates/index.js';
+import { accountPartials, getTemplate, renderLocale, renderTemplate, type OtpVariables } from '../templates/index.js';
 
 /** POST /v1/messages, after schema validation. */
 export interface SendRequest {
@@ -107,7 +107,7 @@ export interface Rendered {
 /** Renders the template (or inline content) for this recipient. */
 export async function renderFor(
   db: Queryable, account: AccountInfo, req: SendRequest, kind: ChannelKind, recipient: Recipient, unsubscribeUrl: string | undefined,
-  otp?: string,
+  otp?: OtpVariables,
 ): Promise<Rendered> {
   const ctx = {
     contact: recipient.fields,
@@ -115,7 +115,7 @@ export async function renderFor(
     account: { name: account.name },
     unsubscribe_url: unsubscribeUrl,
     ...renderLocale(recipient.fields, recipient.listCountry, account),
-    ...(otp ? { otp: { code: otp } } : {}),
+    ...(otp ? { otp } : {}),
   };
   // Partials ({% render 'name' %}) come only from this account's own templates.
   const opts = { loadPartial: accountPartials(db, account.id) };

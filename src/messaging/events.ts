@@ -33,29 +33,43 @@ export async function recordEvent(db: Queryable, e: MessageEvent): Promise<boole
       [e.accountId, e.messageId, status],
     );
   }
-  if (OUTCOMES_FOR_FLOWS.has(e.type)) await wakeWaitingRun(db, e.accountId, e.messageId, e.type);
+  if (OUTCOMES_FOR_FLOWS.has(e.type)) await wakeWaiters(db, e.accountId, e.messageId, e.type);
   return true;
 }
 
-/** Outcomes a flow's send_fallback waits for (DESIGN.md: delivery events go back into flows). */
+/** Outcomes a flow's send_fallback and an OTP's fallback wait for (DESIGN.md: delivery events go back into flows). */
 const OUTCOMES_FOR_FLOWS = new Set(['delivered', 'failed', 'bounced', 'complained', 'suppressed']);
 
+/** NOTIFY channel of the OTP fallback worker. */
+export const OTP_CHANNEL = 'conversa_otp';
+
 /**
- * When the message was sent by a flow step that waits for its outcome (`source.await`), hands the
- * outcome to that run as a wake and makes the run due now.
+ * Whoever waits on this message's outcome, in one statement: a flow step that waits for it
+ * (`source.await`) gets the outcome as a wake and its run is due now; an OTP (`source.otp_id`)
+ * still pending is looked at again now (its next channel, or stop). Messages with neither cost
+ * one indexed read.
  */
-async function wakeWaitingRun(db: Queryable, accountId: string, messageId: string, status: string): Promise<void> {
-  const r = await db.query<{ run_id: string }>(
-    `INSERT INTO flow_run_wakes (account_id, run_id, wake)
-     SELECT account_id, source ->> 'run_id',
-       jsonb_build_object('kind', 'message', 'key', source ->> 'key', 'messageId', id, 'status', $3::text, 'channel_type', channel_type)
-     FROM messages m WHERE account_id = $1 AND id = $2 AND (source ->> 'await')::boolean IS TRUE
-       AND EXISTS (SELECT 1 FROM flow_runs r WHERE r.account_id = m.account_id AND r.id = m.source ->> 'run_id' AND r.status IN ('active', 'waiting'))
-     RETURNING run_id`,
+async function wakeWaiters(db: Queryable, accountId: string, messageId: string, status: string): Promise<void> {
+  const r = await db.query<{ otps: number }>(
+    `WITH m AS (
+       SELECT account_id, id, source, channel_type FROM messages WHERE account_id = $1 AND id = $2 AND source IS NOT NULL
+     ), w AS (
+       INSERT INTO flow_run_wakes (account_id, run_id, wake)
+       SELECT m.account_id, m.source ->> 'run_id',
+         jsonb_build_object('kind', 'message', 'key', m.source ->> 'key', 'messageId', m.id, 'status', $3::text, 'channel_type', m.channel_type)
+       FROM m WHERE (m.source ->> 'await')::boolean IS TRUE
+         AND EXISTS (SELECT 1 FROM flow_runs r WHERE r.account_id = m.account_id AND r.id = m.source ->> 'run_id' AND r.status IN ('active', 'waiting'))
+       RETURNING run_id
+     ), runs AS (
+       UPDATE flow_runs SET due_at = now() WHERE account_id = $1 AND id IN (SELECT run_id FROM w) AND status = 'waiting' RETURNING 1
+     ), o AS (
+       UPDATE otps SET check_at = now() FROM m
+       WHERE otps.account_id = m.account_id AND otps.id = m.source ->> 'otp_id' AND otps.status = 'pending' RETURNING 1
+     )
+     SELECT (SELECT count(*) FROM o)::int AS otps, (SELECT count(*) FROM runs)::int AS runs`,
     [accountId, messageId, status],
   );
-  const runId = r.rows[0]?.run_id;
-  if (runId) await db.query(`UPDATE flow_runs SET due_at = now() WHERE account_id = $1 AND id = $2 AND status = 'waiting'`, [accountId, runId]);
+  if (r.rows[0]?.otps) await db.query(`NOTIFY ${OTP_CHANNEL}`);
 }
 
 /** Finds the message a provider id (an SMS part's id, a call id) belongs to. */

@@ -1,8 +1,10 @@
 export { messageRoutes } from './routes.js';
-export { sendMessage, OUTBOX_CHANNEL, type SendAnswer, type SendOptions } from './send.js';
+export { sendMessage, prepareSend, commitSend, OUTBOX_CHANNEL, type SendAnswer, type SendOptions, type OtpRendering, type PreparedSend } from './send.js';
 export type { SendRequest } from './compose.js';
 export { createReporter } from './report.js';
 export { OutboxWorker, retryDelayMs } from './outbox/worker.js';
-export { recordEvent, type MessageEvent } from './events.js';
+export { recordEvent, OTP_CHANNEL, type MessageEvent } from './events.js';
 export { MESSAGE_STATUSES, type MessageStatus } from './status.js';
 export { broadcastRoutes, broadcastJobHandler, BROADCAST_JOB } from './broadcast/index.js';
+export { contactFields, addressFor, loadAccountInfo, type AccountInfo, type Recipient } from './compose.js';
+export { claimIdempotencyKey, storeIdempotentAnswer, checkIdempotencyKey, requestHash } from './idempotency.js';

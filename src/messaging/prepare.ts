@@ -21,6 +21,8 @@ export interface PreparedMessage {
   message: NewMessage;
   tokens: TokenRow[];
   dueAt: Date | null;
+  /** The real content sealed for the provider when the row keeps a masked one (OTP codes). */
+  sealed?: Buffer;
 }
 
 /** The unsubscribe token and links of a message to a contact (before rendering: templates show `unsubscribe_url`). */
@@ -49,6 +51,8 @@ export function prepareMessage(a: {
   unsubscribe: { tokens: TokenRow[]; links: Record<string, string> };
   publicUrl: string;
   source: Record<string, unknown> | null;
+  /** Rewrite links for click tracking (default true; OTP messages are never rewritten). */
+  track?: boolean;
 }): PreparedMessage {
   const kind = a.channel.kind as ChannelKind;
   // Email carries the unsubscribe link in its headers; other kinds only when the template showed
@@ -57,7 +61,7 @@ export function prepareMessage(a: {
   const tokens = a.unsubscribe.tokens.filter(shown);
   const links = tokens.length ? a.unsubscribe.links : {};
   let content = a.content;
-  if (a.decision.decision !== 'suppress' && TRACKED.has(kind)) {
+  if (a.decision.decision !== 'suppress' && a.track !== false && TRACKED.has(kind)) {
     const tracked = trackContent(content, kind, {
       publicUrl: a.publicUrl, newToken: newTrackingToken, track: true,
       utm: { source: 'conversa', medium: kind, campaign: a.templateName ?? 'message' },

@@ -47,11 +47,16 @@ export function createReporter(deps: AppDeps): (r: ProviderReport) => Promise<vo
       const fresh = await recordEvent(tx, { accountId: r.accountId, messageId: id, type, at: r.at, detail, dedupeKey });
       if (!fresh) return;
       if (soft) {
-        const m = await tx.query<{ channel_id: string; n: number }>(
-          `SELECT channel_id, (SELECT count(*)::int FROM message_events e WHERE e.account_id = $1 AND e.message_id = $2 AND e.type = 'soft_bounced') AS n
+        const m = await tx.query<{ channel_id: string; n: number; otp: boolean }>(
+          `SELECT channel_id, (SELECT count(*)::int FROM message_events e WHERE e.account_id = $1 AND e.message_id = $2 AND e.type = 'soft_bounced') AS n,
+             source ? 'otp_id' AS otp
            FROM messages WHERE account_id = $1 AND id = $2`, [r.accountId, id]);
         const row = m.rows[0];
-        if (row && row.n <= MAX_SOFT_BOUNCES) {
+        if (row?.otp) {
+          // An OTP does not wait hours for a mailbox to recover: its next channel goes now (and
+          // its code, sealed only until sent, is no longer in the outbox to resend).
+          await recordEvent(tx, { accountId: r.accountId, messageId: id, type: 'bounced', detail: { ...detail, otp_falls_back: true } });
+        } else if (row && row.n <= MAX_SOFT_BOUNCES) {
           await tx.query(
             `INSERT INTO outbox (account_id, message_id, channel_id, due_at) VALUES ($1, $2, $3, now() + make_interval(secs => $4))
              ON CONFLICT DO NOTHING`, [r.accountId, id, row.channel_id, SOFT_BOUNCE_RETRY_MS / 1000]);

@@ -9,6 +9,7 @@ import { startBounceReceiver } from '../channels/email/bounces.js';
 import { OutboxWorker, createReporter } from '../messaging/index.js';
 import { configureProviders } from '../channels/registry.js';
 import { EventProcessor, FlowWorker } from '../flows/index.js';
+import { OtpWorker } from '../otp/index.js';
 
 export interface Stoppable {
   stop(): Promise<void>;
@@ -41,7 +42,7 @@ export function configuredSandbox(config: Config): SandboxEndpoints | undefined 
   return { host: '127.0.0.1', smtpPort: config.sandboxPorts.smtp, smscPort: config.sandboxPorts.smsc };
 }
 
-/** Dispatch: the outbox worker, the flow workers (runs, events), and the bounce receiver when CONVERSA_BOUNCE_PORT is set. */
+/** Dispatch: the outbox worker, the flow workers (runs, events), the OTP fallback worker, and the bounce receiver when CONVERSA_BOUNCE_PORT is set. */
 export async function startDispatch(deps: AppDeps, opts: { pollMs?: number; concurrency?: number } = {}): Promise<Stoppable & { worker: OutboxWorker }> {
   configureProviders(deps.config.ssrfAllow);
   const report = createReporter(deps);
@@ -51,6 +52,8 @@ export async function startDispatch(deps: AppDeps, opts: { pollMs?: number; conc
   await flows.start();
   const events = new EventProcessor(deps, { pollMs: opts.pollMs });
   await events.start();
+  const otp = new OtpWorker(deps, { pollMs: opts.pollMs });
+  await otp.start();
   const bounces = deps.config.bouncePort === undefined
     ? undefined
     : await startBounceReceiver({ port: deps.config.bouncePort, log: deps.log, report });
@@ -58,6 +61,7 @@ export async function startDispatch(deps: AppDeps, opts: { pollMs?: number; conc
     worker,
     async stop() {
       await events.stop();
+      await otp.stop();
       await flows.stop();
       await worker.stop();
       await bounces?.close();

@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { loadConfig, type Config } from '../core/config.js';
+import { serverKeys } from '../core/server-keys.js';
 import { createLogger, type Logger } from '../core/logger.js';
 import { systemClock } from '../core/clock.js';
 import { createPool, migrate, startEmbedded, type EmbeddedServer, type Pool } from '../db/index.js';
@@ -55,6 +56,11 @@ export async function startConversa(opts: { mode: 'start' | 'worker'; config?: C
   const config = opts.config ?? loadConfig();
   const log = createLogger(config.logLevel);
   const { pool, embedded } = await openDatabase(config, log);
+  // Fails here, not at the first OTP, when CONVERSA_SECRET_KEY is malformed.
+  const keys = await serverKeys(pool, config.secretKey);
+  if (keys.source === 'database') {
+    log.warn('CONVERSA_SECRET_KEY is not set: OTP hashes use a key kept in the database; set one in production (docs/otp.md)');
+  }
   let sandbox: Awaited<ReturnType<typeof startSandbox>> | undefined;
   if (config.sandbox && opts.mode === 'start') sandbox = await startSandbox(config, pool, log);
   const deps: AppDeps = {

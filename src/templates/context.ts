@@ -2,7 +2,7 @@ import type { Queryable } from '../db/index.js';
 import { AppError, notFound } from '../core/errors.js';
 import { activeFields, getContact, getList } from '../contacts/index.js';
 import { getAccountLocale } from './sql.js';
-import type { RenderContext } from './render.js';
+import type { OtpVariables, RenderContext } from './render.js';
 
 function text(v: unknown): string | undefined {
   return typeof v === 'string' && v ? v : undefined;
@@ -17,7 +17,7 @@ function text(v: unknown): string | undefined {
 export async function buildRenderContext(
   db: Queryable,
   accountId: string,
-  opts: { contactId?: string; data?: Record<string, unknown>; otp?: { code: string }; unsubscribeUrl?: string } = {},
+  opts: { contactId?: string; data?: Record<string, unknown>; otp?: OtpVariables; unsubscribeUrl?: string } = {},
 ): Promise<RenderContext> {
   const account = await getAccountLocale(db, accountId);
   if (!account) throw notFound('account');

@@ -5,7 +5,7 @@
 export { templateRoutes, templateView } from './routes.js';
 export {
   renderTemplate, compileTemplate, checkTemplate, bodyFormat, textFromHtml,
-  type RenderContext, type TemplateSource, type RenderTemplateOptions, type CompiledTemplate, type BodyFormat,
+  type RenderContext, type TemplateSource, type RenderTemplateOptions, type CompiledTemplate, type BodyFormat, type OtpVariables,
 } from './render.js';
 export { buildRenderContext, renderLocale } from './context.js';
 export { previewTemplate, type PreviewSample, type TemplatePreview } from './preview.js';

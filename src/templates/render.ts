@@ -12,7 +12,8 @@ export interface RenderContext {
   contact: Record<string, unknown>;
   data: Record<string, unknown>;
   account: { name: string };
-  otp?: { code: string };
+  /** An OTP: the code, the code spelled for a voice call, minutes left, the context it is bound to. */
+  otp?: OtpVariables;
   unsubscribe_url?: string;
   /** Overrides `contact.language` (`es`, `es-CO`). */
   language?: string;
@@ -20,6 +21,14 @@ export interface RenderContext {
   timezone?: string;
   /** Overrides `contact.country` (ISO alpha-2): the default currency and language's region. */
   country?: string;
+}
+
+export interface OtpVariables {
+  code: string;
+  spoken?: string;
+  expires_in_minutes?: number;
+  context?: Record<string, string>;
+  context_text?: string;
 }
 
 export interface TemplateSource {
@@ -100,7 +109,7 @@ function variablesOf(ctx: RenderContext): Record<string, unknown> {
     contact: ctx.contact,
     data: ctx.data,
     account: { name: ctx.account.name },
-    ...(ctx.otp ? { otp: { code: ctx.otp.code } } : {}),
+    ...(ctx.otp ? { otp: { ...ctx.otp } } : {}),
     ...(ctx.unsubscribe_url !== undefined ? { unsubscribe_url: ctx.unsubscribe_url } : {}),
   };
 }

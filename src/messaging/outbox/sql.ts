@@ -20,6 +20,10 @@ export interface ClaimedMessage {
   channel_type: string;
   /** Times it was sent again after a soft bounce (a new provider key each time). */
   resends: number;
+  /** The real content, sealed, of a message whose row keeps it masked (an OTP). */
+  sealed: Buffer | null;
+  /** An OTP's message: it never goes out with its row's masked content. */
+  otp: boolean | null;
 }
 
 /** Claims up to `limit` due messages with a lease (FOR UPDATE SKIP LOCKED: workers never collide). */
@@ -34,9 +38,10 @@ export async function claimOutbox(db: Queryable, workerId: string, limit: number
      FROM due, messages m
      WHERE o.account_id = due.account_id AND o.message_id = due.message_id
        AND m.account_id = o.account_id AND m.id = o.message_id
-     RETURNING o.account_id, o.message_id, o.channel_id, o.attempts, m.contact_id, m.to_address, m.category,
+     RETURNING o.account_id, o.message_id, o.channel_id, o.attempts, o.sealed, m.contact_id, m.to_address, m.category,
        m.content, m.data, m.attachments, m.links, m.created_at, m.status, m.channel_type,
-       (SELECT count(*)::int FROM message_events e WHERE e.account_id = m.account_id AND e.message_id = m.id AND e.type = 'soft_bounced') AS resends`,
+       (SELECT count(*)::int FROM message_events e WHERE e.account_id = m.account_id AND e.message_id = m.id AND e.type = 'soft_bounced') AS resends,
+       m.source ? 'otp_id' AS otp`,
     [workerId, limit, leaseSeconds],
   );
   return r.rows;

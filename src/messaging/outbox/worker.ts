@@ -4,7 +4,8 @@ import type { AppDeps } from '../../http/deps.js';
 import { newId } from '../../core/ids.js';
 import { withTransaction } from '../../db/index.js';
 import { WorkLoop } from '../../jobs/index.js';
-import type { ChannelKind, OutgoingMessage, ProviderReport, SendOutcome } from '../../channels/port.js';
+import type { ChannelKind, OutgoingMessage, ProviderReport, RenderedContent, SendOutcome } from '../../channels/port.js';
+import { serverKeys, unseal } from '../../core/server-keys.js';
 import { recordEvent } from '../events.js';
 import { OUTBOX_CHANNEL } from '../send.js';
 import { expireIdempotencyKeys } from '../idempotency.js';
@@ -174,7 +175,9 @@ export class OutboxWorker {
       try {
         const ids = part.flatMap((m) => m.attachments.map((a) => a.id));
         const contents = ids.length ? await this.attachments.load(this.deps.pool, first.account_id, ids) : new Map<string, string>();
-        outcomes = await channel.connection.send(part.map((m) => toOutgoing(m, contents)), signal);
+        const { opened, unreadable } = await this.openSealed(part);
+        const sendable = unreadable.length ? part.filter((m) => opened.has(m.message_id) || !(m.sealed || m.otp)) : part;
+        outcomes = [...unreadable, ...(sendable.length ? await channel.connection.send(sendable.map((m) => toOutgoing(m, contents, opened.get(m.message_id))), signal) : [])];
       } catch (err) {
         const error = err instanceof Error ? err.message : String(err);
         outcomes = part.map((m) => ({ id: m.message_id, status: 'failed', transient: true, error }));
@@ -184,6 +187,30 @@ export class OutboxWorker {
       settling.push(this.settle(part, outcomes, channel).catch((err: unknown) => this.deps.log.error({ err }, 'recording a send failed')));
     }
     await Promise.all(settling);
+  }
+
+  /**
+   * The real content of messages kept masked in their rows (OTP codes), opened with the server
+   * key. One that cannot be opened (another CONVERSA_SECRET_KEY, damaged bytes) fails alone and
+   * for good; an OTP message without its sealed content never goes out masked.
+   */
+  private async openSealed(part: ClaimedMessage[]): Promise<{ opened: Map<string, RenderedContent>; unreadable: SendOutcome[] }> {
+    const opened = new Map<string, RenderedContent>();
+    const unreadable: SendOutcome[] = [];
+    if (!part.some((m) => m.sealed || m.otp)) return { opened, unreadable };
+    const keys = await serverKeys(this.deps.pool, this.deps.config.secretKey);
+    for (const m of part) {
+      if (!m.sealed) {
+        if (m.otp) unreadable.push({ id: m.message_id, status: 'failed', transient: false, error: 'the OTP message has no sealed content' });
+        continue;
+      }
+      try {
+        opened.set(m.message_id, JSON.parse(unseal(keys.seal, m.sealed, `${m.account_id}:${m.message_id}`)) as RenderedContent);
+      } catch {
+        unreadable.push({ id: m.message_id, status: 'failed', transient: false, error: 'sealed content unreadable (was CONVERSA_SECRET_KEY changed?)' });
+      }
+    }
+    return { opened, unreadable };
   }
 
   /** Records what happened to each message of a batch. */
@@ -215,7 +242,7 @@ export class OutboxWorker {
   }
 }
 
-function toOutgoing(m: ClaimedMessage, contents: Map<string, string>): OutgoingMessage {
+function toOutgoing(m: ClaimedMessage, contents: Map<string, string>, opened: RenderedContent | undefined): OutgoingMessage {
   return {
     id: m.message_id,
     ...(m.resends ? { idempotencyKey: `${m.message_id}.r${m.resends}` } : {}),
@@ -223,7 +250,7 @@ function toOutgoing(m: ClaimedMessage, contents: Map<string, string>): OutgoingM
     contactId: m.contact_id,
     to: m.to_address,
     category: m.category,
-    content: m.content,
+    content: opened ?? m.content,
     attachments: m.attachments.map((a) => ({ filename: a.filename, content_type: a.content_type, content: contents.get(a.id) ?? '' })),
     headers: {},
     data: m.data,

@@ -41,9 +41,10 @@ export async function writeMessages(db: Queryable, accountId: string, batch: Pre
   const out = batch.filter((p) => p.message.status !== 'suppressed');
   if (out.length) {
     await db.query(
-      `INSERT INTO outbox (account_id, message_id, channel_id, due_at)
-       SELECT $1, o.id, o.channel_id, coalesce(o.due_at, now()) FROM unnest($2::text[], $3::text[], $4::timestamptz[]) AS o (id, channel_id, due_at)`,
-      [accountId, out.map((p) => p.message.id), out.map((p) => p.message.channelId), out.map((p) => p.dueAt)],
+      `INSERT INTO outbox (account_id, message_id, channel_id, due_at, sealed)
+       SELECT $1, o.id, o.channel_id, coalesce(o.due_at, now()), o.sealed
+       FROM unnest($2::text[], $3::text[], $4::timestamptz[], $5::bytea[]) AS o (id, channel_id, due_at, sealed)`,
+      [accountId, out.map((p) => p.message.id), out.map((p) => p.message.channelId), out.map((p) => p.dueAt), out.map((p) => p.sealed ?? null)],
     );
     await db.query(`NOTIFY ${OUTBOX_CHANNEL}`);
   }

@@ -1,0 +1,66 @@
+import { Type, type Static } from 'typebox';
+import type { Queryable } from '../db/index.js';
+import type { OtpChannel } from './options.js';
+
+const Limit = (maxMax: number, windowMax: number) => Type.Object({
+  max: Type.Integer({ minimum: 1, maximum: maxMax }),
+  window_seconds: Type.Integer({ minimum: 1, maximum: windowMax }),
+}, { additionalProperties: false });
+
+/** PATCH /v1/settings/otp: each part replaces the one stored. */
+export const OtpSettingsPatch = Type.Object({
+  per_destination: Type.Optional(Limit(1000, 86_400)),
+  per_account: Type.Optional(Limit(1_000_000, 3600)),
+  per_verify_source: Type.Optional(Limit(100_000, 86_400)),
+  timeouts_seconds: Type.Optional(Type.Object({
+    push: Type.Optional(Type.Integer({ minimum: 1, maximum: 3600 })),
+    email: Type.Optional(Type.Integer({ minimum: 1, maximum: 3600 })),
+    sms: Type.Optional(Type.Integer({ minimum: 1, maximum: 3600 })),
+    voice: Type.Optional(Type.Integer({ minimum: 1, maximum: 3600 })),
+  }, { additionalProperties: false })),
+}, { additionalProperties: false });
+export type OtpSettingsPatch = Static<typeof OtpSettingsPatch>;
+
+export interface RateLimit { max: number; window_seconds: number }
+
+export interface OtpSettings {
+  per_destination: RateLimit;
+  per_account: RateLimit;
+  per_verify_source: RateLimit;
+  timeouts_seconds: Record<OtpChannel, number>;
+}
+
+/** The issue's defaults: 5 OTPs per destination per 10 minutes (SMS pumping); push 10 s, email 60 s, SMS 30 s. */
+export const DEFAULT_SETTINGS: OtpSettings = {
+  per_destination: { max: 5, window_seconds: 600 },
+  per_account: { max: 1000, window_seconds: 60 },
+  per_verify_source: { max: 20, window_seconds: 60 },
+  timeouts_seconds: { push: 10, email: 60, sms: 30, voice: 60 },
+};
+
+/** Pure: stored parts over the defaults. */
+export function mergeSettings(stored: Partial<OtpSettings> | undefined): OtpSettings {
+  const s = stored ?? {};
+  return {
+    per_destination: s.per_destination ?? DEFAULT_SETTINGS.per_destination,
+    per_account: s.per_account ?? DEFAULT_SETTINGS.per_account,
+    per_verify_source: s.per_verify_source ?? DEFAULT_SETTINGS.per_verify_source,
+    timeouts_seconds: { ...DEFAULT_SETTINGS.timeouts_seconds, ...(s.timeouts_seconds ?? {}) },
+  };
+}
+
+export async function loadOtpSettings(db: Queryable, accountId: string): Promise<OtpSettings> {
+  const r = await db.query<{ settings: Partial<OtpSettings> }>('SELECT settings FROM otp_settings WHERE account_id = $1', [accountId]);
+  return mergeSettings(r.rows[0]?.settings);
+}
+
+export async function saveOtpSettings(db: Queryable, accountId: string, patch: OtpSettingsPatch): Promise<OtpSettings> {
+  const current = await loadOtpSettings(db, accountId);
+  const next = mergeSettings({ ...current, ...patch, timeouts_seconds: { ...current.timeouts_seconds, ...(patch.timeouts_seconds ?? {}) } });
+  await db.query(
+    `INSERT INTO otp_settings (account_id, settings) VALUES ($1, $2)
+     ON CONFLICT (account_id) DO UPDATE SET settings = EXCLUDED.settings, updated_at = now()`,
+    [accountId, JSON.stringify(next)],
+  );
+  return next;
+}
