@@ -5,6 +5,7 @@ import type { ChannelCost, MessageOutcome } from '../flows/engine/index.js';
 import { simulate, type SimulatedEvent, type SimulatedOutcome, type SimulatedSend, type SimulateResult, type TimelineEntry } from '../flows/simulate.js';
 import { InputError, isObj, parseFlowFile, readJsonFile } from './flow-file.js';
 import { problemLine } from './flows-validate.js';
+import { isTimeZone } from '../accounts/policy.js';
 
 /**
  * `conversa flows simulate`: the simulator POST /v1/flows/{id}/simulate runs (src/flows/simulate.ts,
@@ -133,14 +134,6 @@ export function parseOutcomes(value: string): Map<string, MessageOutcome | 'time
   return map;
 }
 
-const isTimeZone = (tz: string): boolean => {
-  try {
-    new Intl.DateTimeFormat('en-US', { timeZone: tz });
-    return true;
-  } catch {
-    return false;
-  }
-};
 
 /** The timeline as a table: one line a step (at, time since the start, node, type, outcome, channel, template). */
 export function timelineText(o: SimulateOutcome): string {

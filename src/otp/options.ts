@@ -5,7 +5,8 @@ export const OTP_CHANNELS = ['push', 'email', 'sms', 'voice'] as const;
 export type OtpChannel = (typeof OTP_CHANNELS)[number];
 
 const Channel = Type.Union([Type.Literal('push'), Type.Literal('email'), Type.Literal('sms'), Type.Literal('voice')]);
-const Timeouts = Type.Object({
+/** Seconds per channel without a delivery receipt before the next channel (a request's and the account's settings). */
+export const ChannelTimeouts = Type.Object({
   push: Type.Optional(Type.Integer({ minimum: 1, maximum: 3600 })),
   email: Type.Optional(Type.Integer({ minimum: 1, maximum: 3600 })),
   sms: Type.Optional(Type.Integer({ minimum: 1, maximum: 3600 })),
@@ -37,7 +38,7 @@ export const CreateOtpBody = Type.Object({
   }, { additionalProperties: false })),
   context: Type.Optional(Type.Record(Type.String({ maxLength: 64 }), Type.String({ maxLength: 500 }), { maxProperties: 20 })),
   require_context: Type.Optional(Type.Boolean({ description: 'verify must present the same context (PSD2 dynamic linking)' })),
-  timeouts_seconds: Type.Optional(Timeouts),
+  timeouts_seconds: Type.Optional(ChannelTimeouts),
   language: Type.Optional(Type.String({ pattern: '^[a-z]{2}(-[A-Z]{2})?$' })),
 }, { additionalProperties: false });
 export type CreateOtpBody = Static<typeof CreateOtpBody>;

@@ -1,6 +1,6 @@
 import { Type, type Static } from 'typebox';
 import type { Queryable } from '../db/index.js';
-import type { OtpChannel } from './options.js';
+import { ChannelTimeouts, type OtpChannel } from './options.js';
 
 const Limit = (maxMax: number, windowMax: number) => Type.Object({
   max: Type.Integer({ minimum: 1, maximum: maxMax }),
@@ -12,12 +12,7 @@ export const OtpSettingsPatch = Type.Object({
   per_destination: Type.Optional(Limit(1000, 86_400)),
   per_account: Type.Optional(Limit(1_000_000, 3600)),
   per_verify_source: Type.Optional(Limit(100_000, 86_400)),
-  timeouts_seconds: Type.Optional(Type.Object({
-    push: Type.Optional(Type.Integer({ minimum: 1, maximum: 3600 })),
-    email: Type.Optional(Type.Integer({ minimum: 1, maximum: 3600 })),
-    sms: Type.Optional(Type.Integer({ minimum: 1, maximum: 3600 })),
-    voice: Type.Optional(Type.Integer({ minimum: 1, maximum: 3600 })),
-  }, { additionalProperties: false })),
+  timeouts_seconds: Type.Optional(ChannelTimeouts),
 }, { additionalProperties: false });
 export type OtpSettingsPatch = Static<typeof OtpSettingsPatch>;
 

@@ -7,6 +7,7 @@ import { schemaProblems } from './schema-errors.js';
 import { filterShapeProblems } from './filter-shape.js';
 import { buildGraph, cyclesWithoutWait, danglingEdges, unreachableNodes } from './graph.js';
 import type { DefinitionProblem, FlowDefinition, NodeType } from './types.js';
+import { isTimeZone } from '../../accounts/policy.js';
 
 export { edgesOf } from './graph.js';
 export { checkAgainstList } from './check-against-list.js';
@@ -118,14 +119,6 @@ const CRON_FIELD = /^(\*|[0-9A-Za-z]+(-[0-9A-Za-z]+)?)(\/[0-9]+)?(,(\*|[0-9A-Za-
 const isCron = (cron: string): boolean => {
   const fields = cron.trim().split(/\s+/);
   return fields.length === 5 && fields.every((f) => CRON_FIELD.test(f));
-};
-const isTimeZone = (tz: string): boolean => {
-  try {
-    new Intl.DateTimeFormat('en-US', { timeZone: tz });
-    return true;
-  } catch {
-    return false;
-  }
 };
 
 function nodeProblems(node: unknown, i: number): DefinitionProblem[] {
