@@ -10,8 +10,6 @@ import { contextOf, sealAad } from './service.js';
 import { cancelQueuedMessages, claimDueOtps, deliveriesOf, getOtp, insertDeliveries, sweepExpired } from './sql.js';
 
 const FAILED = new Set(['failed', 'bounced', 'suppressed', 'complained']);
-/** A claimed OTP not handled within this is taken by another worker. */
-const LEASE_SECONDS = 30;
 
 /**
  * Moves each OTP along its fallback: when its channel's message fails (woken by the message's
@@ -47,7 +45,8 @@ export class OtpWorker {
 
   /** One batch of due OTPs; true when there were some. */
   async round(): Promise<boolean> {
-    const due = await claimDueOtps(this.deps.pool, 20, LEASE_SECONDS);
+    // A claimed OTP a dead worker did not finish is taken by another after the lease (CONVERSA_LEASE_SECONDS).
+    const due = await claimDueOtps(this.deps.pool, 20, this.deps.config.workers.leaseSeconds);
     for (const d of due) {
       await this.advance(d.account_id, d.id).catch((err: unknown) => this.deps.log.error({ err, otp: d.id }, 'otp fallback step failed'));
     }
@@ -56,6 +55,9 @@ export class OtpWorker {
 
   async advance(accountId: string, id: string): Promise<void> {
     const deps = this.deps;
+    // Before the transaction: inside it, every read goes through `tx` (a second pool client could
+    // be the one the pool no longer has).
+    const keys = await serverKeys(deps.pool, deps.config.secretKey);
     await withTransaction(deps.pool, async (tx) => {
       const otp = await getOtp(tx, accountId, id, true);
       if (!otp) return;
@@ -83,7 +85,6 @@ export class OtpWorker {
           return void (await set(`check_at = NULL, status = CASE WHEN $3 THEN 'undeliverable' ELSE status END`, [move.undeliverable]));
         case 'send': {
           if (!otp.code_sealed) return void (await set('check_at = NULL'));
-          const keys = await serverKeys(deps.pool, deps.config.secretKey);
           const code = unseal(keys.seal, otp.code_sealed, sealAad(accountId, id));
           const result = await sendFrom(deps, tx, contextOf(otp), otp.plan, move.step, code, keys, settings, 'fallback');
           await insertDeliveries(tx, accountId, id, result.deliveries);
