@@ -4,11 +4,12 @@ import { ListsPage } from './contacts/lists-page';
 import { NewListPage } from './contacts/new-list-page';
 import { FLOWS_NAV, FLOWS_ROUTES } from './flows/routes';
 import { MESSAGING_NAV, MESSAGING_ROUTES } from './messaging/routes';
+import { OTP_NAV, OTP_ROUTES } from './otp/routes';
 import { Button, EmptyState } from './ui/controls';
 import { Shell, type NavItem } from './ui/layout';
 import { Link, Redirect, Routes } from './ui/router';
 
-const NAV: NavItem[] = [{ to: '/lists', label: 'Contacts', icon: '☰' }, ...FLOWS_NAV, ...MESSAGING_NAV];
+const NAV: NavItem[] = [{ to: '/lists', label: 'Contacts', icon: '☰' }, ...FLOWS_NAV, ...MESSAGING_NAV, ...OTP_NAV];
 
 function UserBox() {
   const { session, logout } = useSession();
@@ -43,6 +44,7 @@ export function App() {
             { path: '/lists/:id/:tab?/:sub?', render: (p) => <ListPage key={p.id} id={p.id ?? ''} tab={p.tab} sub={p.sub} /> },
             ...FLOWS_ROUTES,
             ...MESSAGING_ROUTES,
+            ...OTP_ROUTES,
           ]}
         />
       </Shell>
