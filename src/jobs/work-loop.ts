@@ -52,18 +52,29 @@ export class WorkLoop {
     for (let i = 0; i < (this.opts.concurrency ?? 1); i++) this.loops.push(this.loop());
   }
 
-  /** Wakes idle loops (new work was queued). */
+  /**
+   * Wakes one idle loop (new work was queued). A loop that finds work wakes the next one, so a
+   * burst fans out to every loop while a single message wakes one — not every loop to find
+   * nothing (each empty claim is a round trip and a plan).
+   */
   poke(): void {
-    if (this.wakers.size === 0) this.poked = true;
-    for (const w of this.wakers) w();
-    this.wakers.clear();
+    const first = this.wakers.values().next();
+    if (first.done) {
+      this.poked = true;
+      return;
+    }
+    first.value();
+  }
+
+  private wakeAll(): void {
+    for (const w of [...this.wakers]) w();
   }
 
   async stop(): Promise<void> {
     if (this.abort.signal.aborted) return;
     this.abort.abort();
     if (this.timer) clearInterval(this.timer);
-    this.poke();
+    this.wakeAll();
     await Promise.all(this.loops);
     if (this.listener) {
       await this.listener.query(`UNLISTEN ${this.opts.channel}`).catch(() => undefined);
@@ -77,6 +88,7 @@ export class WorkLoop {
       let worked = false;
       try {
         worked = await this.opts.work(signal);
+        if (worked && this.wakers.size) this.poke();
       } catch (err) {
         this.opts.log.error({ err }, `${this.opts.name} failed`);
       }
@@ -86,8 +98,14 @@ export class WorkLoop {
           continue;
         }
         await new Promise<void>((resolve) => {
-          this.wakers.add(resolve);
-          setTimeout(resolve, 5_000).unref();
+          const wake = () => {
+            clearTimeout(timer);
+            this.wakers.delete(wake);
+            resolve();
+          };
+          const timer = setTimeout(wake, 5_000);
+          timer.unref();
+          this.wakers.add(wake);
         });
       }
     }

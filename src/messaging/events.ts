@@ -12,31 +12,6 @@ export interface MessageEvent {
   dedupeKey?: string;
 }
 
-/**
- * Appends an event to a message's timeline and moves its status forward when the event is a
- * status. Returns false when the event was a replay (same dedupe key) or the message is unknown.
- */
-export async function recordEvent(db: Queryable, e: MessageEvent): Promise<boolean> {
-  const inserted = await db.query(
-    `INSERT INTO message_events (account_id, message_id, type, at, detail, dedupe_key)
-     SELECT $1, $2, $3, coalesce($4, now()), $5, $6
-     WHERE EXISTS (SELECT 1 FROM messages WHERE account_id = $1 AND id = $2)
-     ON CONFLICT (account_id, message_id, dedupe_key) WHERE dedupe_key IS NOT NULL DO NOTHING`,
-    [e.accountId, e.messageId, e.type, e.at ?? null, JSON.stringify(e.detail ?? {}), e.dedupeKey ?? null],
-  );
-  if (inserted.rowCount === 0) return false;
-  const status = statusForEvent(e.type);
-  if (status) {
-    await db.query(
-      `UPDATE messages SET status = $3, updated_at = now()
-       WHERE account_id = $1 AND id = $2 AND ${rankSql('status')} < ${rankSql('$3::text')}`,
-      [e.accountId, e.messageId, status],
-    );
-  }
-  if (OUTCOMES_FOR_FLOWS.has(e.type)) await wakeWaiters(db, e.accountId, e.messageId, e.type);
-  return true;
-}
-
 /** Outcomes a flow's send_fallback and an OTP's fallback wait for (DESIGN.md: delivery events go back into flows). */
 const OUTCOMES_FOR_FLOWS = new Set(['delivered', 'failed', 'bounced', 'complained', 'suppressed']);
 
@@ -44,15 +19,29 @@ const OUTCOMES_FOR_FLOWS = new Set(['delivered', 'failed', 'bounced', 'complaine
 export const OTP_CHANNEL = 'conversa_otp';
 
 /**
- * Whoever waits on this message's outcome, in one statement: a flow step that waits for it
- * (`source.await`) gets the outcome as a wake and its run is due now; an OTP (`source.otp_id`)
- * still pending is looked at again now (its next channel, or stop). Messages with neither cost
- * one indexed read.
+ * Appends an event to a message's timeline and, in the same statement (one round trip: receipts
+ * and clicks come by the thousand), moves its status forward when the event is a status, and
+ * wakes whoever waits on the outcome: a flow step that waits for it (`source.await`) gets the
+ * outcome as a wake and its run is due now; an OTP (`source.otp_id`) still pending stops its
+ * fallback when delivered, else is looked at again now (its next channel). Returns false when the
+ * event was a replay (same dedupe key) or the message is unknown.
  */
-async function wakeWaiters(db: Queryable, accountId: string, messageId: string, status: string): Promise<void> {
-  const r = await db.query<{ otps: number }>(
-    `WITH m AS (
-       SELECT account_id, id, source, channel_type FROM messages WHERE account_id = $1 AND id = $2 AND source IS NOT NULL
+export async function recordEvent(db: Queryable, e: MessageEvent): Promise<boolean> {
+  const status = statusForEvent(e.type) ?? null;
+  const r = await db.query<{ inserted: number; otps: number }>(
+    `WITH ins AS (
+       INSERT INTO message_events (account_id, message_id, type, at, detail, dedupe_key)
+       SELECT $1, $2, $3, coalesce($4, now()), $5, $6
+       WHERE EXISTS (SELECT 1 FROM messages WHERE account_id = $1 AND id = $2)
+       ON CONFLICT (account_id, message_id, dedupe_key) WHERE dedupe_key IS NOT NULL DO NOTHING
+       RETURNING 1
+     ), moved AS (
+       UPDATE messages SET status = $7, updated_at = now()
+       WHERE $7::text IS NOT NULL AND EXISTS (SELECT 1 FROM ins)
+         AND account_id = $1 AND id = $2 AND ${rankSql('status')} < ${rankSql('$7::text')}
+     ), m AS (
+       SELECT account_id, id, source, channel_type FROM messages
+       WHERE $8::boolean AND EXISTS (SELECT 1 FROM ins) AND account_id = $1 AND id = $2 AND source IS NOT NULL
      ), w AS (
        INSERT INTO flow_run_wakes (account_id, run_id, wake)
        SELECT m.account_id, m.source ->> 'run_id',
@@ -61,15 +50,18 @@ async function wakeWaiters(db: Queryable, accountId: string, messageId: string, 
          AND EXISTS (SELECT 1 FROM flow_runs r WHERE r.account_id = m.account_id AND r.id = m.source ->> 'run_id' AND r.status IN ('active', 'waiting'))
        RETURNING run_id
      ), runs AS (
-       UPDATE flow_runs SET due_at = now() WHERE account_id = $1 AND id IN (SELECT run_id FROM w) AND status = 'waiting' RETURNING 1
+       UPDATE flow_runs SET due_at = now() WHERE account_id = $1 AND id IN (SELECT run_id FROM w) AND status = 'waiting'
      ), o AS (
-       UPDATE otps SET check_at = now() FROM m
-       WHERE otps.account_id = m.account_id AND otps.id = m.source ->> 'otp_id' AND otps.status = 'pending' RETURNING 1
+       UPDATE otps SET check_at = CASE WHEN $3::text = 'delivered' THEN NULL ELSE now() END FROM m
+       WHERE otps.account_id = m.account_id AND otps.id = m.source ->> 'otp_id' AND otps.status = 'pending'
+       RETURNING otps.check_at IS NOT NULL AS wake
      )
-     SELECT (SELECT count(*) FROM o)::int AS otps, (SELECT count(*) FROM runs)::int AS runs`,
-    [accountId, messageId, status],
+     SELECT (SELECT count(*) FROM ins)::int AS inserted, (SELECT count(*) FROM o WHERE wake)::int AS otps`,
+    [e.accountId, e.messageId, e.type, e.at ?? null, JSON.stringify(e.detail ?? {}), e.dedupeKey ?? null, status, OUTCOMES_FOR_FLOWS.has(e.type)],
   );
-  if (r.rows[0]?.otps) await db.query(`NOTIFY ${OTP_CHANNEL}`);
+  const row = r.rows[0];
+  if (row?.otps) await db.query(`NOTIFY ${OTP_CHANNEL}`);
+  return (row?.inserted ?? 0) > 0;
 }
 
 /** Finds the message a provider id (an SMS part's id, a call id) belongs to. */

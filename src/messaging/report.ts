@@ -43,8 +43,15 @@ export function createReporter(deps: AppDeps): (r: ProviderReport) => Promise<vo
     const soft = r.type === 'bounced' && detail.class === 'soft';
     const type = soft ? 'soft_bounced' : r.type;
     const dedupeKey = `${type}:${r.providerId ?? ''}:${stableDetail(detail)}`;
+    const event = { accountId: r.accountId, messageId: id, type, at: r.at, detail, dedupeKey };
+    // A receipt that is only a fact on the timeline (delivered, failed, opened…) is one statement:
+    // no transaction around it. Bounces and complaints also resend or suppress, atomically with it.
+    if (type !== 'soft_bounced' && type !== 'bounced' && type !== 'complained') {
+      await recordEvent(pool, event);
+      return;
+    }
     await withTransaction(pool, async (tx) => {
-      const fresh = await recordEvent(tx, { accountId: r.accountId, messageId: id, type, at: r.at, detail, dedupeKey });
+      const fresh = await recordEvent(tx, event);
       if (!fresh) return;
       if (soft) {
         const m = await tx.query<{ channel_id: string; n: number; otp: boolean }>(

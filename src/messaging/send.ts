@@ -6,7 +6,7 @@ import type { ChannelKind, RenderedContent } from '../channels/port.js';
 import type { OtpVariables } from '../templates/index.js';
 import { checkPolicy } from './policy/check.js';
 import type { PolicyDecision } from './policy/decide.js';
-import { loadAccountInfo, renderFor, resolveRecipient, type SendRequest } from './compose.js';
+import { loadAccountInfo, renderFor, resolveRecipient, type AccountInfo, type SendRequest } from './compose.js';
 import { decodeAttachments, refsOf, storeAttachments, type NewAttachment } from './attachments.js';
 import { claimIdempotencyKey, requestHash, storeIdempotentAnswer } from './idempotency.js';
 import { prepareMessage, unsubscribeFor, type PreparedMessage } from './prepare.js';
@@ -26,6 +26,8 @@ export interface SendOptions {
   source?: Record<string, unknown>;
   /** An OTP message: see OtpRendering. */
   otp?: OtpRendering;
+  /** The account, when the caller has it already (one read fewer on a hot path). */
+  account?: AccountInfo;
 }
 
 /**
@@ -60,7 +62,7 @@ export async function prepareSend(
   const { clock, config } = deps;
   const pool = db;
   const attachments = decodeAttachments(req.attachments, config.attachmentLimit);
-  const account = await loadAccountInfo(pool, accountId);
+  const account = opts.account ?? (await loadAccountInfo(pool, accountId));
   const channel = await resolveChannel(pool, accountId, req, deps.sandbox);
   const kind = channel.kind as ChannelKind;
   const recipient = await resolveRecipient(pool, account, req, kind);

@@ -2,7 +2,7 @@ import type { AppDeps } from '../http/deps.js';
 import { AppError } from '../core/errors.js';
 import { seal, type ServerKeys } from '../core/server-keys.js';
 import type { PoolClient, Queryable } from '../db/index.js';
-import { commitSend, prepareSend, type PreparedSend } from '../messaging/index.js';
+import { commitSend, prepareSend, type AccountInfo, type PreparedSend } from '../messaging/index.js';
 import { listSubscriptions } from '../channels/push/subscriptions.js';
 import { contextText, defaultContent } from './content.js';
 import { maskCode, spokenCode } from './code.js';
@@ -21,6 +21,8 @@ export interface OtpMessageContext {
   language: string;
   context: Record<string, string> | null;
   expiresAt: Date;
+  /** The account when already read (a create); a fallback reads it once per message. */
+  account?: AccountInfo;
 }
 
 /** Where a prepared message goes, for the per-destination limit: its normalised address (E.164, lower-case email). */
@@ -63,6 +65,7 @@ async function prepareChannel(deps: AppDeps, db: Queryable, o: OtpMessageContext
     data: { language: o.language },
   }, {
     source: { otp_id: o.otpId, step },
+    ...(o.account ? { account: o.account } : {}),
     otp: {
       real: { code, spoken: spokenCode(code), ...shared },
       masked: { ...masked, ...shared },

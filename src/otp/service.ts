@@ -15,7 +15,7 @@ import { sendFrom, type OtpMessageContext } from './deliver.js';
 import { countAccount, countVerify } from './limits.js';
 import { resolveOptions, type CreateOtpBody, type OtpChannel } from './options.js';
 import { loadOtpSettings, type OtpSettings } from './settings.js';
-import { attemptsOf, cancelQueuedMessages, deliveriesOf, getOtp, insertAttempt, insertDeliveries, insertOtp, recordAttempt, verifiedChannel, type DeliveryRow, type OtpRow } from './sql.js';
+import { attemptsOf, deliveriesOf, getOtp, insertDeliveries, insertOtp, recordVerify, type DeliveryRow, type OtpRow } from './sql.js';
 
 export interface CreatedOtp {
   id: string;
@@ -96,6 +96,7 @@ export async function createOtp(deps: AppDeps, accountId: string, body: CreateOt
   const [settings, keys, account] = await Promise.all([loadOtpSettings(deps.pool, accountId), serverKeys(deps.pool, deps.config.secretKey), loadAccountInfo(deps.pool, accountId)]);
   const contact = body.contact_id ? await loadContact(deps.pool, accountId, body.contact_id) : undefined;
   const destination = normaliseDestination(body.to, contact?.country ?? account.country);
+  // Kept (and shown masked) as it was when the OTP was asked for, the contact's addresses included.
   const address = { ...(contact?.address ?? {}), ...destination };
   const plan = reachable(opts.channels, address, contact?.id ?? null);
   if (plan.length === 0) throw invalid('channels', `no channel the contact can be reached on (${opts.channels.join(', ')}: no address for any)`);
@@ -104,7 +105,7 @@ export async function createOtp(deps: AppDeps, accountId: string, body: CreateOt
   const code = generateCode(opts.length, opts.alphabet);
   const expiresAt = new Date(now.getTime() + opts.ttlSeconds * 1000);
   const language = otpLanguage(body.language, contact?.language, contact?.country ?? account.country);
-  const ctx: OtpMessageContext = { accountId, otpId: id, contactId: contact?.id ?? null, destination, templates, language, context: opts.context, expiresAt };
+  const ctx: OtpMessageContext = { accountId, otpId: id, contactId: contact?.id ?? null, destination, templates, language, context: opts.context, expiresAt, account };
   const timeouts = { ...settings.timeouts_seconds, ...opts.timeouts };
   // Counted before the transaction (one atomic upsert; inside it the counter's row lock would
   // serialise the account's creates). A retried request with its Idempotency-Key counts again.
@@ -114,22 +115,18 @@ export async function createOtp(deps: AppDeps, accountId: string, body: CreateOt
       const first = await claimIdempotencyKey(tx, accountId, `otp:${idempotencyKey}`, requestHash(body));
       if (first) return { statusCode: first.status_code, body: first.response as CreatedOtp };
     }
-    await insertOtp(tx, {
-      account_id: accountId, id, contact_id: ctx.contactId, destination, channels: opts.channels, plan, step: -1,
-      code_hash: hashCode(keys.otpHmac, id, code, opts.context), code_sealed: seal(keys.seal, code, sealAad(accountId, id)),
-      code_length: opts.length, context: opts.context, require_context: opts.requireContext, templates, timeouts: opts.timeouts,
-      language, max_attempts: opts.maxAttempts, expires_at: expiresAt, check_at: null,
-    });
     const { sent, deliveries } = await sendFrom(deps, tx, ctx, plan, 0, code, keys, settings, 'create');
     if (!sent) {
       const why = deliveries.map((d) => `${d.channel_type}: ${d.reason ?? ''}`).join('; ');
       throw invalid('channels', `no channel the contact can be reached on (${why})`);
     }
-    await insertDeliveries(tx, accountId, id, deliveries);
-    await tx.query(
-      'UPDATE otps SET step = $3, check_at = $4 WHERE account_id = $1 AND id = $2',
-      [accountId, id, sent.step, new Date(now.getTime() + timeouts[sent.channel] * 1000)],
-    );
+    // Written after its first message (which does not refer to it), already at its step.
+    await insertOtp(tx, {
+      account_id: accountId, id, contact_id: ctx.contactId, destination: address, channels: opts.channels, plan, step: sent.step,
+      code_hash: hashCode(keys.otpHmac, id, code, opts.context), code_sealed: seal(keys.seal, code, sealAad(accountId, id)),
+      code_length: opts.length, context: opts.context, require_context: opts.requireContext, templates, timeouts: opts.timeouts,
+      language, max_attempts: opts.maxAttempts, expires_at: expiresAt, check_at: new Date(now.getTime() + timeouts[sent.channel] * 1000),
+    }, deliveries);
     const answer: CreatedOtp = { id, status: 'pending', channel: sent.channel, channels: plan.slice(sent.step), expires_at: expiresAt.toISOString() };
     if (idempotencyKey) await storeIdempotentAnswer(tx, accountId, `otp:${idempotencyKey}`, 201, answer);
     return { statusCode: 201, body: answer };
@@ -160,12 +157,7 @@ export async function verifyOtp(
     const context = input.context ?? otp.context;
     const matches = sameHash(hashCode(keys.otpHmac, otp.id, input.code, context), otp.code_hash);
     const { answer, change } = decideVerify({ status: otp.status, attempts: otp.attempts, maxAttempts: otp.max_attempts, expiresAt: otp.expires_at }, deps.clock.now(), matches);
-    if (change.kind === 'attempt') {
-      const channel = change.status === 'verified' ? await verifiedChannel(tx, accountId, id) : null;
-      await recordAttempt(tx, accountId, id, change.attempts, change.status, channel);
-      if (change.status !== 'pending') await cancelQueuedMessages(tx, accountId, id);
-    }
-    await insertAttempt(tx, accountId, id, answer.valid ? 'valid' : answer.reason, who);
+    await recordVerify(tx, accountId, id, change.kind === 'attempt' ? change : null, answer.valid ? 'valid' : answer.reason, who);
     return answer;
   });
 }

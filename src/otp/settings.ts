@@ -44,12 +44,22 @@ export function mergeSettings(stored: Partial<OtpSettings> | undefined): OtpSett
   };
 }
 
+/** Read on every OTP request: kept for a few seconds per process (another process sees a change within that). */
+const CACHE_MS = 5_000;
+const cache = new Map<string, { at: number; settings: OtpSettings }>();
+
 export async function loadOtpSettings(db: Queryable, accountId: string): Promise<OtpSettings> {
+  const hit = cache.get(accountId);
+  if (hit && Date.now() - hit.at < CACHE_MS) return hit.settings;
   const r = await db.query<{ settings: Partial<OtpSettings> }>('SELECT settings FROM otp_settings WHERE account_id = $1', [accountId]);
-  return mergeSettings(r.rows[0]?.settings);
+  const settings = mergeSettings(r.rows[0]?.settings);
+  if (cache.size > 10_000) cache.clear();
+  cache.set(accountId, { at: Date.now(), settings });
+  return settings;
 }
 
 export async function saveOtpSettings(db: Queryable, accountId: string, patch: OtpSettingsPatch): Promise<OtpSettings> {
+  cache.delete(accountId);
   const current = await loadOtpSettings(db, accountId);
   const next = mergeSettings({ ...current, ...patch, timeouts_seconds: { ...current.timeouts_seconds, ...(patch.timeouts_seconds ?? {}) } });
   await db.query(
@@ -57,5 +67,6 @@ export async function saveOtpSettings(db: Queryable, accountId: string, patch: O
      ON CONFLICT (account_id) DO UPDATE SET settings = EXCLUDED.settings, updated_at = now()`,
     [accountId, JSON.stringify(next)],
   );
+  cache.delete(accountId);
   return next;
 }

@@ -30,33 +30,26 @@ export interface OtpRow {
 
 export type NewOtp = Omit<OtpRow, 'status' | 'attempts' | 'check_at' | 'verified_at' | 'verified_channel' | 'created_at'> & { check_at: Date | null };
 
-export async function insertOtp(db: Queryable, o: NewOtp): Promise<void> {
+/** The OTP row and its first deliveries, in one statement. */
+export async function insertOtp(db: Queryable, o: NewOtp, deliveries: NewDelivery[]): Promise<void> {
   await db.query(
-    `INSERT INTO otps (account_id, id, contact_id, destination, channels, plan, step, code_hash, code_sealed, code_length,
-       context, require_context, templates, timeouts, language, max_attempts, expires_at, check_at)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18)`,
+    `WITH otp AS (
+       INSERT INTO otps (account_id, id, contact_id, destination, channels, plan, step, code_hash, code_sealed, code_length,
+         context, require_context, templates, timeouts, language, max_attempts, expires_at, check_at)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18)
+     )
+     INSERT INTO otp_deliveries (account_id, otp_id, seq, channel_type, message_id, dest_key, outcome, trigger, reason)
+     SELECT $1, $2, d.n, d.channel_type, d.message_id, d.dest_key, d.outcome, d.trigger, d.reason
+     FROM jsonb_to_recordset($19::jsonb) AS d (channel_type text, message_id text, dest_key text, outcome text, trigger text, reason text, n int)`,
     [o.account_id, o.id, o.contact_id, JSON.stringify(o.destination), o.channels, o.plan, o.step, o.code_hash, o.code_sealed, o.code_length,
       o.context ? JSON.stringify(o.context) : null, o.require_context, JSON.stringify(o.templates), JSON.stringify(o.timeouts), o.language,
-      o.max_attempts, o.expires_at, o.check_at],
+      o.max_attempts, o.expires_at, o.check_at, JSON.stringify(deliveries.map((d, i) => ({ ...d, n: i + 1 })))],
   );
 }
 
 export async function getOtp(db: Queryable, accountId: string, id: string, forUpdate = false): Promise<OtpRow | undefined> {
   const r = await db.query<OtpRow>(`SELECT * FROM otps WHERE account_id = $1 AND id = $2${forUpdate ? ' FOR UPDATE' : ''}`, [accountId, id]);
   return r.rows[0];
-}
-
-/** A verify's outcome; an ended OTP loses its sealed code and its fallback. */
-export async function recordAttempt(db: Queryable, accountId: string, id: string, attempts: number, status: OtpStatus, verifiedChannel: string | null): Promise<void> {
-  await db.query(
-    `UPDATE otps SET attempts = $3, status = $4,
-       verified_at = CASE WHEN $4 = 'verified' THEN now() ELSE verified_at END,
-       verified_channel = CASE WHEN $4 = 'verified' THEN $5 ELSE verified_channel END,
-       code_sealed = CASE WHEN $4 IN ('pending', 'undeliverable') THEN code_sealed END,
-       check_at = CASE WHEN $4 = 'pending' THEN check_at END
-     WHERE account_id = $1 AND id = $2`,
-    [accountId, id, attempts, status, verifiedChannel],
-  );
 }
 
 export interface DeliveryRow {
@@ -137,40 +130,55 @@ export async function claimDueOtps(db: Queryable, limit: number, leaseSeconds: n
 }
 
 /**
- * An OTP that ended (verified, dead, expired) takes back its messages still waiting in the outbox
- * (a retry hours later, a deferred one): the real code must not arrive after it stopped working.
- * A message a worker holds right now finishes its send.
+ * CTEs that take back an ended OTP's messages still waiting in the outbox (`$1` account, `$2`
+ * OTP, `when` a condition over the statement's parameters): the real code must not arrive after
+ * it stopped working. A message a worker holds right now finishes its send.
  */
-export async function cancelQueuedMessages(db: Queryable, accountId: string, otpId: string): Promise<void> {
-  await db.query(
-    `WITH gone AS (
+function cancelQueuedCtes(when: string): string {
+  return `gone AS (
        DELETE FROM outbox o USING otp_deliveries d
-       WHERE d.account_id = $1 AND d.otp_id = $2 AND d.message_id IS NOT NULL
+       WHERE ${when} AND d.account_id = $1 AND d.otp_id = $2 AND d.message_id IS NOT NULL
          AND o.account_id = d.account_id AND o.message_id = d.message_id AND (o.locked_until IS NULL OR o.locked_until < now())
        RETURNING o.account_id, o.message_id
      ), failed AS (
        UPDATE messages m SET status = 'failed', error = 'the OTP ended before it was sent', updated_at = now()
        FROM gone WHERE m.account_id = gone.account_id AND m.id = gone.message_id
-     )
-     INSERT INTO message_events (account_id, message_id, type, detail)
-     SELECT account_id, message_id, 'failed', '{"error": "the OTP ended before it was sent"}'::jsonb FROM gone`,
-    [accountId, otpId],
-  );
+     ), failed_events AS (
+       INSERT INTO message_events (account_id, message_id, type, detail)
+       SELECT account_id, message_id, 'failed', '{"error": "the OTP ended before it was sent"}'::jsonb FROM gone
+     )`;
 }
 
-/** The channel a verified code most likely came by: the last one delivered, else the last one sent. */
-export async function verifiedChannel(db: Queryable, accountId: string, otpId: string): Promise<string | null> {
-  const r = await db.query<{ channel_type: string }>(
-    `SELECT d.channel_type FROM otp_deliveries d LEFT JOIN messages m ON m.account_id = d.account_id AND m.id = d.message_id
-     WHERE d.account_id = $1 AND d.otp_id = $2 AND d.outcome = 'sent'
-     ORDER BY (m.status IN ('delivered', 'opened', 'clicked')) DESC, d.seq DESC LIMIT 1`,
-    [accountId, otpId],
-  );
-  return r.rows[0]?.channel_type ?? null;
+/** An OTP that ended (dead, expired) takes back its messages still waiting in the outbox. */
+export async function cancelQueuedMessages(db: Queryable, accountId: string, otpId: string): Promise<void> {
+  await db.query(`WITH ${cancelQueuedCtes('TRUE')} SELECT count(*) FROM gone`, [accountId, otpId]);
 }
 
-export async function insertAttempt(db: Queryable, accountId: string, otpId: string, result: string, who: { source: string | undefined; actor: string }): Promise<void> {
-  await db.query('INSERT INTO otp_attempts (account_id, otp_id, source, actor, result) VALUES ($1, $2, $3, $4, $5)', [accountId, otpId, who.source ?? null, who.actor, result]);
+/**
+ * A verify's outcome in one statement: the attempt counted (an ended OTP loses its sealed code,
+ * its fallback and its queued messages; a verified one records the channel the code most likely
+ * came by — the last delivered, else the last sent) and the attempt kept in the trail.
+ */
+export async function recordVerify(
+  db: Queryable, accountId: string, otpId: string, change: { attempts: number; status: OtpStatus } | null, result: string,
+  who: { source: string | undefined; actor: string },
+): Promise<void> {
+  await db.query(
+    `WITH channel AS (
+       SELECT d.channel_type FROM otp_deliveries d LEFT JOIN messages m ON m.account_id = d.account_id AND m.id = d.message_id
+       WHERE $4::text = 'verified' AND d.account_id = $1 AND d.otp_id = $2 AND d.outcome = 'sent'
+       ORDER BY (m.status IN ('delivered', 'opened', 'clicked')) DESC, d.seq DESC LIMIT 1
+     ), attempt AS (
+       UPDATE otps SET attempts = $3, status = $4,
+         verified_at = CASE WHEN $4::text = 'verified' THEN now() ELSE verified_at END,
+         verified_channel = CASE WHEN $4::text = 'verified' THEN (SELECT channel_type FROM channel) ELSE verified_channel END,
+         code_sealed = CASE WHEN $4::text IN ('pending', 'undeliverable') THEN code_sealed END,
+         check_at = CASE WHEN $4::text = 'pending' THEN check_at END
+       WHERE account_id = $1 AND id = $2 AND $3::int IS NOT NULL
+     ), ${cancelQueuedCtes(`$4::text NOT IN ('pending', 'undeliverable')`)}
+     INSERT INTO otp_attempts (account_id, otp_id, source, actor, result) VALUES ($1, $2, $5, $6, $7)`,
+    [accountId, otpId, change?.attempts ?? null, change?.status ?? 'pending', who.source ?? null, who.actor, result],
+  );
 }
 
 export async function attemptsOf(db: Queryable, accountId: string, otpId: string): Promise<Array<{ at: Date; source: string | null; actor: string; result: string }>> {

@@ -59,57 +59,44 @@ export async function recordSent(db: Queryable, accountId: string, channelId: st
   const ids = sent.map((s) => s.messageId);
   const segments = sent.map((s) => s.segments ?? null);
   const firstIds = sent.map((s) => s.providerIds[0] ?? null);
-  await db.query(
-    `UPDATE messages m SET
-       status = CASE WHEN ${rankSql('m.status')} < ${rankSql("'sent'")} THEN 'sent' ELSE m.status END,
-       sent_at = coalesce(m.sent_at, now()), updated_at = now(), provider_id = u.provider_id,
-       segments = coalesce(u.segments, m.segments), cost = coalesce(u.segments, m.segments) * $3::numeric,
-       attempts = m.attempts + 1, error = NULL
-     FROM unnest($2::text[], $4::int[], $5::text[]) AS u(id, segments, provider_id)
-     WHERE m.account_id = $1 AND m.id = u.id`,
-    [accountId, ids, cost, segments, firstIds],
-  );
   const refMsg: string[] = [];
   const refIds: string[] = [];
   for (const s of sent) for (const p of s.providerIds) { refMsg.push(s.messageId); refIds.push(p); }
-  if (refIds.length) {
-    await db.query(
-      `INSERT INTO provider_refs (account_id, channel_id, provider_id, message_id)
-       SELECT $1, $2, p, m FROM unnest($3::text[], $4::text[]) AS u(p, m) ON CONFLICT DO NOTHING`,
-      [accountId, channelId, refIds, refMsg],
-    );
-  }
+  // One statement (one round trip): status, provider ids, the `sent` events, the outbox rows gone,
+  // and flow steps waiting on an outcome woken. Email, push, webhooks and database updates have no
+  // delivery receipt: for a send_fallback, accepted by the provider is as delivered as they get (a
+  // later bounce is still recorded on the message); SMS and voice wait for their receipts instead.
   await db.query(
-    `INSERT INTO message_events (account_id, message_id, type, detail, dedupe_key)
-     SELECT $1, u.id, 'sent', jsonb_build_object('provider_id', u.p), 'sent'
-     FROM unnest($2::text[], $3::text[]) AS u(id, p) ON CONFLICT DO NOTHING`,
-    [accountId, ids, firstIds],
+    `WITH sent AS (
+       UPDATE messages m SET
+         status = CASE WHEN ${rankSql('m.status')} < ${rankSql("'sent'")} THEN 'sent' ELSE m.status END,
+         sent_at = coalesce(m.sent_at, now()), updated_at = now(), provider_id = u.provider_id,
+         segments = coalesce(u.segments, m.segments), cost = coalesce(u.segments, m.segments) * $3::numeric,
+         attempts = m.attempts + 1, error = NULL
+       FROM unnest($2::text[], $4::int[], $5::text[]) AS u(id, segments, provider_id)
+       WHERE m.account_id = $1 AND m.id = u.id
+     ), refs AS (
+       INSERT INTO provider_refs (account_id, channel_id, provider_id, message_id)
+       SELECT $1, $6, p, m FROM unnest($7::text[], $8::text[]) AS u(p, m) ON CONFLICT DO NOTHING
+     ), events AS (
+       INSERT INTO message_events (account_id, message_id, type, detail, dedupe_key)
+       SELECT $1, u.id, 'sent', jsonb_build_object('provider_id', u.p), 'sent'
+       FROM unnest($2::text[], $5::text[]) AS u(id, p) ON CONFLICT DO NOTHING
+     ), gone AS (
+       DELETE FROM outbox WHERE account_id = $1 AND message_id = ANY($2::text[])
+     ), wakes AS (
+       INSERT INTO flow_run_wakes (account_id, run_id, wake)
+       SELECT account_id, source ->> 'run_id',
+         jsonb_build_object('kind', 'message', 'key', source ->> 'key', 'messageId', id, 'status', 'delivered', 'channel_type', channel_type)
+       FROM messages m
+       WHERE account_id = $1 AND id = ANY($2::text[]) AND (source ->> 'await')::boolean IS TRUE
+         AND channel_type IN ('email', 'push', 'webhook', 'db_update')
+         AND EXISTS (SELECT 1 FROM flow_runs r WHERE r.account_id = m.account_id AND r.id = m.source ->> 'run_id' AND r.status IN ('active', 'waiting'))
+       RETURNING run_id
+     )
+     UPDATE flow_runs SET due_at = now() WHERE account_id = $1 AND id IN (SELECT run_id FROM wakes) AND status = 'waiting'`,
+    [accountId, ids, cost, segments, firstIds, channelId, refIds, refMsg],
   );
-  await db.query('DELETE FROM outbox WHERE account_id = $1 AND message_id = ANY($2::text[])', [accountId, ids]);
-  await wakeRunsOnSent(db, accountId, ids);
-}
-
-/**
- * Email, push, webhooks and database updates have no delivery receipt: for a flow step waiting on
- * the outcome (send_fallback), accepted by the provider is as delivered as they get — a later
- * bounce is still recorded on the message. SMS and voice wait for their receipts instead.
- */
-async function wakeRunsOnSent(db: Queryable, accountId: string, ids: string[]): Promise<void> {
-  const r = await db.query<{ run_id: string }>(
-    `INSERT INTO flow_run_wakes (account_id, run_id, wake)
-     SELECT account_id, source ->> 'run_id',
-       jsonb_build_object('kind', 'message', 'key', source ->> 'key', 'messageId', id, 'status', 'delivered', 'channel_type', channel_type)
-     FROM messages m
-     WHERE account_id = $1 AND id = ANY($2::text[]) AND (source ->> 'await')::boolean IS TRUE
-       AND channel_type IN ('email', 'push', 'webhook', 'db_update')
-       AND EXISTS (SELECT 1 FROM flow_runs r WHERE r.account_id = m.account_id AND r.id = m.source ->> 'run_id' AND r.status IN ('active', 'waiting'))
-     RETURNING run_id`,
-    [accountId, ids],
-  );
-  if (r.rows.length) {
-    await db.query(`UPDATE flow_runs SET due_at = now() WHERE account_id = $1 AND id = ANY($2::text[]) AND status = 'waiting'`,
-      [accountId, r.rows.map((x) => x.run_id)]);
-  }
 }
 
 /** A transient failure: back into the outbox after `delayMs`. */
