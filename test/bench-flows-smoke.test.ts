@@ -4,27 +4,11 @@
 // come from `npx tsx bench/flows.ts` and `bench/events.ts` (docs/benchmarks.md).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import { join } from 'node:path';
-import { ROOT } from '../bench/lib.js';
+import { runBench } from '../bench/run-bench.js';
 import { SERVER_URL } from '../src/test-support/db.js';
 
-function runBench(file: string, args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'bench', file), ...args, '--target', 'server', '--database-url', SERVER_URL], {
-      cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    child.on('error', reject);
-    child.on('exit', (code) => resolve({ code, stdout, stderr }));
-  });
-}
-
 test('bench/flows.ts: 200 runs of the five-step flow, each once through every step, against the raw loop', { timeout: 60_000 }, async () => {
-  const r = await runBench('flows.ts', ['--rows', '200']);
+  const r = await runBench('flows.ts', ['--rows', '200', '--target', 'server', '--database-url', SERVER_URL]);
   assert.equal(r.code, 0, `exit code ${r.code}\n${r.stderr.slice(-4000)}`);
   assert.match(r.stdout, /runs × steps per run \(from the simulator\)\s+200 × 5/);
   assert.match(r.stdout, /run-steps recorded \(flow_run_steps\)\s+1,000/);
@@ -36,7 +20,7 @@ test('bench/flows.ts: 200 runs of the five-step flow, each once through every st
 });
 
 test('bench/events.ts: 2 s of POST /v1/events against the bare route, every 202 durable', { timeout: 60_000 }, async () => {
-  const r = await runBench('events.ts', ['--rows', '200', '--duration', '2', '--variants', 'ingest']);
+  const r = await runBench('events.ts', ['--rows', '200', '--duration', '2', '--variants', 'ingest', '--target', 'server', '--database-url', SERVER_URL]);
   assert.equal(r.code, 0, `exit code ${r.code}\n${r.stderr.slice(-4000)}`);
   assert.match(r.stdout, /\*\*events\/s\*\* \(202s \/ duration\)\s+[\d,]+\s+[\d,]+/);
   assert.match(r.stdout, /\*\*Conversa \/ bare route\*\*\s+[\d.]+×/);

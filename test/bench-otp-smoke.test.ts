@@ -4,27 +4,11 @@
 // and verdicts. The real figures come from `npx tsx bench/otp.ts` (docs/benchmarks.md).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import { join } from 'node:path';
-import { ROOT } from '../bench/lib.js';
+import { runBench } from '../bench/run-bench.js';
 import { SERVER_URL } from '../src/test-support/db.js';
 
-function runBench(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'bench', 'otp.ts'), ...args, '--database-url', SERVER_URL], {
-      cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    child.on('error', reject);
-    child.on('exit', (code) => resolve({ code, stdout, stderr }));
-  });
-}
-
 test('bench/otp.ts: 20 OTPs at 20/s through the SMPP channel, each verified with the code the SMSC received', { timeout: 90_000 }, async () => {
-  const r = await runBench(['--rate', '20', '--seconds', '1', '--warmup', '5']);
+  const r = await runBench('otp.ts', ['--rate', '20', '--seconds', '1', '--warmup', '5', '--database-url', SERVER_URL]);
   assert.equal(r.code, 0, `exit code ${r.code}\n${r.stderr.slice(-4000)}`);
   assert.match(r.stdout, /created \(201\) \/ other answers\s+20 \/ none/);
   assert.match(r.stdout, /submit_sm received \/ missing \/ extra\s+20 \/ 0 \/ 0/);

@@ -4,28 +4,12 @@
 // `bench/send-sms.ts` (docs/benchmarks.md).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import { join } from 'node:path';
-import { ROOT } from '../bench/lib.js';
+import { runBench } from '../bench/run-bench.js';
 import { SERVER_URL } from '../src/test-support/db.js';
-
-function runBench(file: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'bench', file), '--rows', '200', '--target', 'server', '--database-url', SERVER_URL], {
-      cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    child.on('error', reject);
-    child.on('exit', (code) => resolve({ code, stdout, stderr }));
-  });
-}
 
 for (const [file, unit] of [['send-email.ts', 'email'], ['send-sms.ts', 'SMS']] as const) {
   test(`bench/${file}: 200 ${unit} messages through a broadcast and raw, figures with the ratio`, { timeout: 60_000 }, async () => {
-    const r = await runBench(file);
+    const r = await runBench(file, ['--rows', '200', '--target', 'server', '--database-url', SERVER_URL]);
     assert.equal(r.code, 0, `exit code ${r.code}\n${r.stderr.slice(-4000)}`);
     assert.match(r.stdout, /Conversa \/ raw\s+\d+ %/);
     assert.match(r.stdout, /raw: messages\/s\s+[\d,]+/);

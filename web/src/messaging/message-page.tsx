@@ -1,7 +1,6 @@
-import { useEffect } from 'react';
 import { ErrorBanner, Spinner } from '../ui/controls';
 import { formatDateTime } from '../ui/format';
-import { useAsync } from '../ui/hooks';
+import { useAsync, usePollWhile } from '../ui/hooks';
 import { Card, PageHeader } from '../ui/layout';
 import { Link } from '../ui/router';
 import { getMessage } from './api';
@@ -72,15 +71,7 @@ export function MessagePage({ id }: { id: string }) {
   const { reload } = msg;
   const moving = msg.data ? MOVING.has(msg.data.status) : false;
 
-  useEffect(() => {
-    if (!moving) return;
-    const started = Date.now();
-    const timer = setInterval(() => {
-      if (Date.now() - started > POLL_FOR_MS) clearInterval(timer);
-      else if (document.visibilityState === 'visible') reload();
-    }, POLL_MS);
-    return () => clearInterval(timer);
-  }, [moving, reload]);
+  usePollWhile(moving, reload, POLL_MS, POLL_FOR_MS);
 
   const breadcrumb = <Link to="/messages">Messages</Link>;
   if (!msg.data) {

@@ -1,7 +1,6 @@
-import { useEffect } from 'react';
 import { EmptyState, ErrorBanner, Spinner } from '../ui/controls';
 import { formatDateTime } from '../ui/format';
-import { useAsync } from '../ui/hooks';
+import { useAsync, usePollWhile } from '../ui/hooks';
 import { Card, PageHeader } from '../ui/layout';
 import { Link } from '../ui/router';
 import { Table, type Column } from '../ui/table';
@@ -48,16 +47,7 @@ export function OtpDetailPage({ id }: { id: string }) {
   const { reload } = otp;
   const pending = otp.data?.status === 'pending';
 
-  useEffect(() => {
-    // Deliveries and the status move while it is pending (a receipt, a fallback, a verify).
-    if (!pending) return;
-    const started = Date.now();
-    const timer = setInterval(() => {
-      if (Date.now() - started > POLL_FOR_MS) clearInterval(timer);
-      else if (document.visibilityState === 'visible') reload();
-    }, POLL_MS);
-    return () => clearInterval(timer);
-  }, [pending, reload]);
+  usePollWhile(pending, reload, POLL_MS, POLL_FOR_MS);
 
   const breadcrumb = <Link to="/otp">OTP</Link>;
   if (!otp.data) {

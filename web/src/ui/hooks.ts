@@ -53,3 +53,19 @@ export function useDebounced<T>(value: T, ms: number): T {
   }, [value, ms]);
   return settled;
 }
+
+/**
+ * Calls `reload` every `everyMs` while `active` (a status that may still move) and the tab is
+ * visible, for at most `forMs`: a page left open does not poll forever.
+ */
+export function usePollWhile(active: boolean, reload: () => void, everyMs: number, forMs: number): void {
+  useEffect(() => {
+    if (!active) return;
+    const started = Date.now();
+    const timer = setInterval(() => {
+      if (Date.now() - started > forMs) clearInterval(timer);
+      else if (document.visibilityState === 'visible') reload();
+    }, everyMs);
+    return () => clearInterval(timer);
+  }, [active, reload, everyMs, forMs]);
+}
