@@ -62,7 +62,8 @@ async function prepareChannel(deps: AppDeps, db: Queryable, o: OtpMessageContext
     channel_type: channel,
     ...(templateId ? { template_id: templateId } : { content: defaultContent(channel, o.language) }),
     category: 'transactional',
-    data: { language: o.language },
+    // A push lives no longer at the push service than its code does.
+    data: { language: o.language, ...(channel === 'push' ? { ttl_seconds: Math.max(0, Math.floor((o.expiresAt.getTime() - deps.clock.now().getTime()) / 1000)) } : {}) },
   }, {
     source: { otp_id: o.otpId, step },
     ...(o.account ? { account: o.account } : {}),

@@ -16,9 +16,12 @@ let t: TestApp;
 let voice: Awaited<ReturnType<typeof recordingServer>>;
 /** A voice provider that is down (503): its calls stay in the outbox for a retry. */
 let downVoice: Awaited<ReturnType<typeof recordingServer>>;
+/** A local push service (what a browser's subscription endpoint would be). */
+let pushService: Awaited<ReturnType<typeof recordingServer>>;
 
 before(async () => {
   downVoice = await recordingServer((_r, res) => { res.writeHead(503).end(); });
+  pushService = await recordingServer((_r, res) => { res.writeHead(201).end(); });
   t = await createTestApp({ sandbox: true, config: { ssrfAllow: ['127.0.0.0/8'] } });
   await t.startWorkers();
   voice = await recordingServer((_r, res) => { res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ call_id: `call-${Date.now()}` })); });
@@ -27,6 +30,7 @@ after(async () => {
   await t.close();
   await voice.close();
   await downVoice.close();
+  await pushService.close();
 });
 
 interface Sandboxed { channel_type: string; to: string; subject?: string; text: string }
@@ -313,4 +317,21 @@ test('a message whose sealed text cannot be opened fails alone; others in the ou
   }, 10_000);
   assert.match(String(damaged.detail.error), /sealed content unreadable/);
   assert.equal((await received(a, to)).length, 1, 'never sent again, masked or otherwise');
+});
+
+test('push first: the app gets the code (encrypted, high urgency, living no longer than the code at the push service)', async () => {
+  const { a, listId } = await account('Banco OTP 12');
+  await h.pushChannel(a, 0);
+  const to = phone();
+  const cid = await contact(a, listId, { phone: to });
+  await h.subscribeToPush(a, cid, `${pushService.base}/push/${cid}`);
+  const o = await a.ok<{ id: string; channel: string }>('POST', '/v1/otp', { contact_id: cid, channels: ['push', 'sms'], ttl_seconds: 300 });
+  assert.equal(o.channel, 'push');
+  const push = await h.waitFor('the push', async () => pushService.received.find((r) => r.url === `/push/${cid}`), 10_000);
+  const ttl = Number(push.headers.ttl);
+  assert.ok(ttl > 0 && ttl <= 300, `TTL ${ttl} within the code's life`);
+  assert.equal(push.headers.urgency, 'high');
+  assert.equal(push.headers['content-encoding'], 'aes128gcm', 'the payload is encrypted for the browser');
+  const view = await a.ok<{ deliveries: { channel_type: string; status: string }[] }>('GET', `/v1/otp/${o.id}`);
+  assert.deepEqual(view.deliveries.map((d) => d.channel_type), ['push']);
 });

@@ -58,6 +58,16 @@ function topicOf(m: OutgoingMessage): string | undefined {
   return typeof t === 'string' && /^[A-Za-z0-9_-]{1,32}$/.test(t) ? t : undefined;
 }
 
+/**
+ * How long the push service keeps an undelivered message: the channel's setting, shortened by the
+ * message's own `data.ttl_seconds` (an OTP's push must not pop up after its code expired).
+ */
+export function ttlOf(m: Pick<OutgoingMessage, 'data'>, config: Pick<WebPushConfig, 'ttl_seconds'>): number {
+  const channel = config.ttl_seconds ?? DEFAULT_TTL;
+  const own = m.data.ttl_seconds;
+  return typeof own === 'number' && Number.isFinite(own) && own >= 0 ? Math.min(Math.floor(own), channel) : channel;
+}
+
 type SubscriptionResult = 'sent' | 'removed' | { transient: boolean; error: string };
 
 /**
@@ -71,7 +81,7 @@ async function pushOne(sub: PushSubscriptionRow, m: OutgoingMessage, config: Web
     const topic = topicOf(m);
     details = webpush.generateRequestDetails({ endpoint: sub.endpoint, keys: sub.keys }, pushPayload(m), {
       vapidDetails: { subject: config.vapid_subject, publicKey: config.vapid_public_key!, privateKey: config.vapid_private_key! },
-      TTL: config.ttl_seconds ?? DEFAULT_TTL,
+      TTL: ttlOf(m, config),
       urgency: m.category === 'transactional' ? 'high' : 'normal',
       ...(topic ? { topic } : {}),
     });
