@@ -113,6 +113,19 @@ test('fifty concurrent verifies of the right code: exactly one is valid', async 
   const bodies = answers.map((x) => x.json<{ valid: boolean; reason?: string }>());
   assert.equal(bodies.filter((b) => b.valid).length, 1);
   assert.equal(bodies.filter((b) => b.reason === 'already_used').length, 49);
+
+  // A verify retried with its Idempotency-Key (the first answer lost on the way) gets that answer again.
+  const to2 = phone();
+  const r2 = await a.ok<{ id: string }>('POST', '/v1/otp', { to: { phone: to2 }, channels: ['sms'] });
+  const code2 = await codeFrom(a, to2);
+  const once = await a.call('POST', `/v1/otp/${r2.id}/verify`, { code: code2 }, { 'idempotency-key': 'login-42' });
+  const retry = await a.call('POST', `/v1/otp/${r2.id}/verify`, { code: code2 }, { 'idempotency-key': 'login-42' });
+  assert.deepEqual([once.json(), retry.json()], [{ valid: true }, { valid: true }]);
+  assert.deepEqual(await a.ok('POST', `/v1/otp/${r2.id}/verify`, { code: code2 }), { valid: false, reason: 'already_used' }, 'without the key it is a new verify');
+  const reused = await a.call('POST', `/v1/otp/${r2.id}/verify`, { code: '000000' }, { 'idempotency-key': 'login-42' });
+  assert.equal(reused.statusCode, 422, 'the same key with another code');
+  const stored = await t.db.pool.query(`SELECT request_hash FROM idempotency_keys WHERE key LIKE 'otp-verify:%'`);
+  assert.ok(stored.rows.every((x: { request_hash: string }) => !x.request_hash.includes(code2)));
 });
 
 test('max attempts, require_context, expiry, alphabet and length', async () => {

@@ -59,6 +59,7 @@ export const otpRoutes: FastifyPluginAsyncTypebox<{ deps: AppDeps }> = async (ap
   app.post('/otp/:id/verify', {
     schema: {
       tags: ['otp'], params: IdParams,
+      headers: Type.Object({ 'idempotency-key': Type.Optional(Type.String()) }),
       body: Type.Object({
         // Checked in the handler: the app coerces scalars, and a number is not a code (leading zeros).
         code: Type.Unknown({ description: 'the code, a string' }),
@@ -70,7 +71,8 @@ export const otpRoutes: FastifyPluginAsyncTypebox<{ deps: AppDeps }> = async (ap
     const { code } = req.body;
     if (typeof code !== 'string') throw invalid('code', `must be a string, got ${code === null ? 'null' : typeof code}`);
     if (code.length === 0 || code.length > 64) throw invalid('code', 'must be 1 to 64 characters');
-    return verifyOtp(deps, req.auth.accountId, req.params.id, { code, ...(req.body.context ? { context: req.body.context } : {}) }, { source: req.body.source, actor: req.auth.actor });
+    const key = checkIdempotencyKey(req.headers['idempotency-key']);
+    return verifyOtp(deps, req.auth.accountId, req.params.id, { code, ...(req.body.context ? { context: req.body.context } : {}) }, { source: req.body.source, actor: req.auth.actor }, key);
   });
 
   app.get('/settings/otp', { schema: { tags: ['settings'] } }, async (req) => loadOtpSettings(deps.pool, req.auth.accountId));

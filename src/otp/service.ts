@@ -143,11 +143,19 @@ export interface VerifySource {
 /** POST /v1/otp/{id}/verify: the row locked, the code compared in constant time, the attempt counted and kept. */
 export async function verifyOtp(
   deps: AppDeps, accountId: string, id: string, input: { code: string; context?: Record<string, string> }, who: VerifySource,
+  idempotencyKey?: string,
 ): Promise<VerifyAnswer> {
   const [settings, keys] = await Promise.all([loadOtpSettings(deps.pool, accountId), serverKeys(deps.pool, deps.config.secretKey)]);
   // The bank's backend calls from a few IPs for all its customers: only the source it names is limited.
   if (who.source) await countVerify(deps.pool, accountId, who.source, settings.per_verify_source, deps.clock.now());
   return withTransaction(deps.pool, async (tx) => {
+    // A retried verify (the answer lost on the network) gets the first answer, not `already_used`.
+    // The request is remembered by a keyed hash: an unkeyed one of a 6-digit code is no secret.
+    const idem = idempotencyKey ? `otp-verify:${id}:${idempotencyKey}` : undefined;
+    if (idem) {
+      const first = await claimIdempotencyKey(tx, accountId, idem, hashCode(keys.otpHmac, id, input.code, input.context ?? null).toString('hex'));
+      if (first) return first.response as VerifyAnswer;
+    }
     const otp = await getOtp(tx, accountId, id, true);
     if (!otp) throw new AppError(404, 'not_found', 'otp not found', [{ field: 'id', message: 'not found' }]);
     if (otp.require_context && !input.context && otp.status === 'pending') {
@@ -158,6 +166,7 @@ export async function verifyOtp(
     const matches = sameHash(hashCode(keys.otpHmac, otp.id, input.code, context), otp.code_hash);
     const { answer, change } = decideVerify({ status: otp.status, attempts: otp.attempts, maxAttempts: otp.max_attempts, expiresAt: otp.expires_at }, deps.clock.now(), matches);
     await recordVerify(tx, accountId, id, change.kind === 'attempt' ? change : null, answer.valid ? 'valid' : answer.reason, who);
+    if (idem) await storeIdempotentAnswer(tx, accountId, idem, 200, answer);
     return answer;
   });
 }
