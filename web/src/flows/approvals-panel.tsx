@@ -1,7 +1,8 @@
-import { useEffect, useState } from 'react';
+import { useState } from 'react';
 import { ApiError, errorMessage } from '../ui/api';
 import { Badge, Button, ErrorBanner } from '../ui/controls';
 import { formatDateTime, formatNumber, plural } from '../ui/format';
+import { usePolling } from '../ui/hooks';
 import { getApprovals, releaseApproval } from './api';
 import type { FlowApproval } from './types';
 
@@ -15,32 +16,9 @@ type ReleaseOutcome = { started: number } | { error: string };
  * when its schedule fires, so a pending approval appears without the page being reloaded.
  */
 export function useApprovals(flowId: string, live: boolean): { approvals: FlowApproval[] | undefined; error: unknown; refresh: () => void } {
-  const [approvals, setApprovals] = useState<FlowApproval[]>();
-  const [error, setError] = useState<unknown>();
-  const [tick, setTick] = useState(0);
-  useEffect(() => {
-    if (!live) return;
-    const ctl = new AbortController();
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    const poll = async () => {
-      try {
-        const a = await getApprovals(flowId, ctl.signal);
-        if (ctl.signal.aborted) return;
-        setApprovals(a);
-        setError(undefined);
-      } catch (err) {
-        // Shown under the list; the next tick tries again and the last list stays meanwhile.
-        if (!ctl.signal.aborted) setError(err);
-      }
-      if (!ctl.signal.aborted) timer = setTimeout(() => void poll(), APPROVALS_EVERY_MS);
-    };
-    void poll();
-    return () => {
-      ctl.abort();
-      clearTimeout(timer);
-    };
-  }, [flowId, live, tick]);
-  return { approvals, error, refresh: () => setTick((t) => t + 1) };
+  // A failed poll is shown under the list; the next tick tries again and the last list stays meanwhile.
+  const { data, error, refresh } = usePolling((signal) => getApprovals(flowId, signal), APPROVALS_EVERY_MS, live, [flowId]);
+  return { approvals: data, error, refresh };
 }
 
 /** A failed release in words: the role check is the one a user most often meets. */

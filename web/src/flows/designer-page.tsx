@@ -6,7 +6,7 @@ import { getTemplates } from '../messaging/api';
 import { ApiError } from '../ui/api';
 import { Badge, Button, ErrorBanner, Input, Select, Spinner } from '../ui/controls';
 import { formatDateTime } from '../ui/format';
-import { useAsync } from '../ui/hooks';
+import { useAsync, usePolling } from '../ui/hooks';
 import { PageHeader } from '../ui/layout';
 import { Link } from '../ui/router';
 import { getFlow, getStats, getVersion, getVersions, publishFlow, saveDraft, simulateFlow } from './api';
@@ -269,27 +269,8 @@ function belowLowest(def: FlowDefinition): { x: number; y: number } {
 
 /** `/stats` every 2 s while the flow has a published version (a draft has no runs). */
 function useLiveStats(flowId: string, live: boolean): Record<string, NodeStats> | undefined {
-  const [stats, setStats] = useState<Record<string, NodeStats>>();
-  useEffect(() => {
-    if (!live) return;
-    const ctl = new AbortController();
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    const poll = async () => {
-      try {
-        const s = await getStats(flowId, ctl.signal);
-        if (!ctl.signal.aborted) setStats(s.nodes);
-      } catch {
-        // A missed poll is retried on the next tick; the badges keep the last counts meanwhile.
-      }
-      if (!ctl.signal.aborted) timer = setTimeout(() => void poll(), STATS_EVERY_MS);
-    };
-    void poll();
-    return () => {
-      ctl.abort();
-      clearTimeout(timer);
-    };
-  }, [flowId, live]);
-  return stats;
+  // A missed poll is retried on the next tick; the badges keep the last counts meanwhile.
+  return usePolling((signal) => getStats(flowId, signal), STATS_EVERY_MS, live, [flowId]).data?.nodes;
 }
 
 /** The browser's "leave the page?" prompt while there are unsaved changes. */

@@ -3,6 +3,7 @@ import { searchContacts } from '../contacts/api';
 import type { ContactList } from '../contacts/types';
 import { Badge, Button, ErrorBanner, Input } from '../ui/controls';
 import { formatDateTime } from '../ui/format';
+import { usePolling } from '../ui/hooks';
 import { getRuns } from './api';
 import { kindOf } from './catalog';
 import type { FlowRun, NodeType, RunStep } from './types';
@@ -35,32 +36,14 @@ export function RunsPanel({ flowId, list, selected, onSelect, onSelectNode, temp
   // Back on the tab with a run still selected: its contact's runs, so the selection stays in the list.
   const [typed, setTyped] = useState(selected?.contact_id ?? '');
   const [query, setQuery] = useState<Query>(() => (selected ? { kind: 'contact', contactId: selected.contact_id, asTyped: selected.contact_id } : { kind: 'latest' }));
-  const [runs, setRuns] = useState<FlowRun[]>();
-  const [error, setError] = useState<unknown>();
   const [notFound, setNotFound] = useState<string>();
   const [searching, setSearching] = useState(false);
 
-  useEffect(() => {
-    const ctl = new AbortController();
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    const poll = async () => {
-      try {
-        const r = await getRuns(flowId, query.kind === 'contact' ? { contact_id: query.contactId } : { limit: LATEST }, ctl.signal);
-        if (ctl.signal.aborted) return;
-        setRuns(r);
-        setError(undefined);
-      } catch (err) {
-        // Shown under the list; the next tick tries again and the last list stays meanwhile.
-        if (!ctl.signal.aborted) setError(err);
-      }
-      if (!ctl.signal.aborted) timer = setTimeout(() => void poll(), RUNS_EVERY_MS);
-    };
-    void poll();
-    return () => {
-      ctl.abort();
-      clearTimeout(timer);
-    };
-  }, [flowId, query]);
+  // A failed poll is shown under the list; the next tick tries again and the last list stays meanwhile.
+  const { data: runs, error, setData: setRuns, setError } = usePolling(
+    (signal) => getRuns(flowId, query.kind === 'contact' ? { contact_id: query.contactId } : { limit: LATEST }, signal),
+    RUNS_EVERY_MS, true, [flowId, query],
+  );
 
   // The selected run follows the list: its newer state when polled, nothing once it is out of the list.
   useEffect(() => {

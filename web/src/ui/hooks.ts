@@ -69,3 +69,48 @@ export function usePollWhile(active: boolean, reload: () => void, everyMs: numbe
     return () => clearInterval(timer);
   }, [active, reload, everyMs, forMs]);
 }
+
+export interface PollingState<T> {
+  data: T | undefined;
+  error: unknown;
+  /** Polls again at once (after a change made here). */
+  refresh: () => void;
+  /** For a page that also sets what it shows (a search's answer) between polls. */
+  setData: (data: T | undefined) => void;
+  setError: (error: unknown) => void;
+}
+
+/**
+ * Calls `load` while `active`, every `everyMs` after the previous answer, again whenever `deps`
+ * change. A failed poll shows its error and keeps the last data; the next tick tries again.
+ */
+export function usePolling<T>(load: (signal: AbortSignal) => Promise<T>, everyMs: number, active: boolean, deps: readonly unknown[]): PollingState<T> {
+  const [data, setData] = useState<T>();
+  const [error, setError] = useState<unknown>();
+  const [tick, setTick] = useState(0);
+  const loadRef = useRef(load);
+  loadRef.current = load;
+  useEffect(() => {
+    if (!active) return;
+    const ctl = new AbortController();
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const poll = async () => {
+      try {
+        const d = await loadRef.current(ctl.signal);
+        if (ctl.signal.aborted) return;
+        setData(d);
+        setError(undefined);
+      } catch (err) {
+        if (!ctl.signal.aborted) setError(err);
+      }
+      if (!ctl.signal.aborted) timer = setTimeout(() => void poll(), everyMs);
+    };
+    void poll();
+    return () => {
+      ctl.abort();
+      clearTimeout(timer);
+    };
+    // `deps` name what `load` reads: a change starts a new poll (the old one's answer is dropped).
+  }, [active, everyMs, tick, ...deps]);
+  return { data, error, refresh: useCallback(() => setTick((t) => t + 1), []), setData, setError };
+}
